@@ -1,0 +1,1 @@
+APPROXIMATE COUNT(DISTINCT {{ column }})
