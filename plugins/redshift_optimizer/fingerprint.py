@@ -1,5 +1,11 @@
 """Query fingerprints: normalized text and a stable hash, identical for queries that differ
-only in literals. A regex fast path; no parse tree needed."""
+only in literals, comments, whitespace or keyword case. A regex fast path (no parse tree),
+because the metadata refresh fingerprints every query of the window.
+
+The same scanner powers :func:`redact_literals`, which hides the values of a query (what
+must not leave the warehouse for an external model) but keeps the rest of the text as
+written.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,43 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
-_STRINGS = re.compile(r"'(?:[^']|'')*'")
-_NUMBERS = re.compile(r"(?<![\w.$])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?\b", re.I)
-_IN_LIST = re.compile(r"\(\s*\?(?:\s*,\s*\?)+\s*\)")
-_SPACE = re.compile(r"\s+")
+# One scanner for what must be recognised before anything else, so that a "--" inside a
+# string is not a comment and a quote inside a comment does not open a string.
+# Redshift strings: '...' with '' or \' escapes. The look-ahead lets the engine skip
+# ordinary characters quickly.
+_LEXEMES = re.compile(
+    r"(?=[-/'\"])(?:(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))"
+    r"|(?P<string>'(?:[^'\\]|''|\\.)*(?:'|\Z))"
+    r"|(?P<ident>\"(?:[^\"]|\"\")*\"))",
+    re.S,
+)
+# Numbers that are not part of an identifier ("t1", "col_2", "$1"). The look-behind comes
+# after the first digit so the engine can scan for digits quickly.
+_NUMBERS = re.compile(
+    r"(?:[0-9](?<![\w$\".][0-9])[0-9]*(?:\.[0-9]*)?|\.(?<![\w.]\.)[0-9]+)"
+    r"(?:[eE][-+]?[0-9]+)?(?![\w$])"
+)
+# Canonical spacing: one space around every operator and parenthesis (str.translate, the
+# fast path), operators of two characters joined again, no space inside parentheses or
+# before commas, so "IN(1,2)" and "in ( 1, 2 )" come out the same.
+_SPACED = tuple((c, f" {c} ") for c in "-+*/%=<>(),;!|:")
+_OPERATORS = (("< >", "<>"), ("! =", "!="), ("< =", "<="), ("> =", ">="), ("| |", "||"),
+              (": :", "::"))
+_TIGHT = (("( ", "("), (" )", ")"), (" ,", ","))
+# A sign in front of a placeholder is part of the literal: "x = -5" and "x = 5" are one shape.
+_SIGNED = re.compile(
+    r"(?= [-+] \?)(?:(?<=[=<>(,])|"
+    + "|".join(rf"(?<=\b{word})" for word in
+               ("and", "or", "then", "else", "when", "between", "select", "by", "in", "is",
+                "like", "return"))
+    + r") [-+] \?"
+)
+# The text is space-normalized here, so a leading space stands for a word boundary.
+_IN_LIST = re.compile(r" in \(\?(?:, \?)*\)")
+_VALUE = r"(?:\?|null|true|false|default)"
+_VALUES_LIST = re.compile(
+    rf" values \({_VALUE}(?:, {_VALUE})*\)(?:, \({_VALUE}(?:, {_VALUE})*\))*"
+)
 
 
 @dataclass(frozen=True)
@@ -20,16 +58,56 @@ class Fingerprint:
     text: str
 
 
+def _strip_lexemes(match: re.Match[str]) -> str:
+    if match.group("comment") is not None:
+        return " "
+    if match.group("string") is not None:
+        return " ? "
+    return match.group(0)
+
+
 def normalize(sql: str) -> str:
-    """Comments, whitespace, case and literals removed; IN lists collapsed to one placeholder."""
-    text = _COMMENTS.sub(" ", sql)
-    text = _STRINGS.sub("?", text)
-    text = _NUMBERS.sub("?", text)
-    text = _SPACE.sub(" ", text).strip().rstrip(";").strip().lower()
-    return _IN_LIST.sub("(?)", text)
+    """The query's shape: comments and whitespace gone, lower case, literals as ``?``,
+    IN and VALUES lists collapsed to one placeholder, canonical spacing."""
+    text = _LEXEMES.sub(_strip_lexemes, sql)
+    text = _NUMBERS.sub("?", text).lower()
+    for char, spaced in _SPACED:
+        if char in text:
+            text = text.replace(char, spaced)
+    text = " ".join(text.split()).rstrip("; ")
+    for spaced, joined in _OPERATORS:
+        if spaced in text:
+            text = text.replace(spaced, joined)
+    if " - ?" in text or " + ?" in text:
+        text = _SIGNED.sub(" ?", text)
+    for spaced, joined in _TIGHT:
+        text = text.replace(spaced, joined)
+    if " in (?" in text:
+        text = _IN_LIST.sub(" in (?)", text)
+    if " values (" in text:
+        text = _VALUES_LIST.sub(" values (?)", text)
+    return text
 
 
 def fingerprint(sql: str) -> Fingerprint:
-    """The fingerprint of one query."""
+    """The fingerprint of one query: its normalized text and a 16-hex-digit hash of it."""
     text = normalize(sql)
     return Fingerprint(hashlib.sha256(text.encode()).hexdigest()[:16], text)
+
+
+def _redact_lexemes(match: re.Match[str]) -> str:
+    if match.group("comment") is not None:
+        # Comments are free text and may carry values too; keep the line structure only.
+        return "" if match.group(0).startswith("--") else " "
+    if match.group("string") is not None:
+        return "'?'"
+    return match.group(0)
+
+
+def redact_literals(sql: str) -> str:
+    """The query with every string and number literal replaced (strings by ``'?'``,
+    numbers by ``?``) and comments removed; keywords, names, case and layout kept."""
+    return _NUMBERS.sub("?", _LEXEMES.sub(_redact_lexemes, sql))
+
+
+__all__ = ["Fingerprint", "fingerprint", "normalize", "redact_literals"]

@@ -1,0 +1,149 @@
+"""What the analyzer reports: findings with evidence, rewrites with their verification level.
+
+These models are what the agents, the history and the API carry; the command line's JSON is
+their serialization. Codes are the stable catalogue of shared/docs/finding-codes.md.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(str, Enum):
+    """How much a finding costs; ordered LOW < MEDIUM < HIGH < CRITICAL."""
+
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self.value]
+
+    # str's own comparisons would order alphabetically: compare by rank instead.
+    def __lt__(self, other: object) -> bool:
+        return self.rank < other.rank if isinstance(other, Severity) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= other.rank if isinstance(other, Severity) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > other.rank if isinstance(other, Severity) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= other.rank if isinstance(other, Severity) else NotImplemented
+
+    __hash__ = str.__hash__
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        """A severity from its name, any case; ValueError names the choices."""
+        try:
+            return cls(text.strip().upper())
+        except ValueError:
+            raise ValueError(
+                f"unknown severity {text!r}; expected one of {', '.join(s.value for s in cls)}"
+            ) from None
+
+
+_SEVERITY_RANK = {"LOW": 0, "MEDIUM": 1, "HIGH": 2, "CRITICAL": 3}
+
+EvidenceKind = Literal["table", "column", "metric", "fragment", "setting", "query", "count"]
+
+
+class Evidence(BaseModel):
+    """One fact a finding rests on: a table, a column, a metric and its value, a fragment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: EvidenceKind
+    name: str
+    value: Any = None
+
+
+class Finding(BaseModel):
+    """One problem found in a query, a table or the workload, with its evidence and fix."""
+
+    code: str = Field(pattern=r"^[QTCV]\d{3}$")
+    severity: Severity
+    title: str
+    message: str
+    evidence: list[Evidence] = Field(default_factory=list)
+    fix: str
+    table: str | None = Field(None, description="schema-qualified when the finding concerns a table")
+    column: str | None = None
+    query_hash: str | None = None
+    line: int | None = Field(None, description="1-based line of the offending fragment")
+    col: int | None = Field(None, description="1-based column of the offending fragment")
+    saving: dict[str, float] | None = Field(
+        None, description="estimated saving (seconds_per_day, money_per_day) where inputs allow"
+    )
+
+
+class Verification(str, Enum):
+    """How far a rewrite was checked; each level implies the ones before it."""
+
+    NONE = "none"
+    PARSED = "parsed"
+    SIGNATURE = "signature"
+    EXPLAINED = "explained"
+    EQUIVALENT = "equivalent"
+
+    @property
+    def rank(self) -> int:
+        return list(Verification).index(self)
+
+
+class Rewrite(BaseModel):
+    """One semantics-preserving transformation applied to the query."""
+
+    name: str
+    code: str | None = Field(None, description="the finding code it fixes, if any")
+    description: str
+
+
+class AnalysisResult(BaseModel):
+    """The rule engine's verdict on one query."""
+
+    query_hash: str
+    findings: list[Finding] = Field(default_factory=list)
+    optimized_query: str | None = None
+    rewrites: list[Rewrite] = Field(default_factory=list)
+    verification: Verification = Verification.NONE
+    verification_notes: list[str] = Field(default_factory=list)
+    engine: Literal["rules"] = "rules"
+    rules_version: str
+
+    @property
+    def max_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+
+class SchemaReview(BaseModel):
+    """Table findings (T codes) and workload findings (C codes) of one schema snapshot."""
+
+    schema_version: str | None = None
+    table_findings: list[Finding] = Field(default_factory=list)
+    workload_findings: list[Finding] = Field(default_factory=list)
+    rules_version: str
+    engine: Literal["rules"] = "rules"
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [*self.table_findings, *self.workload_findings]
+
+
+__all__ = [
+    "AnalysisResult",
+    "Evidence",
+    "EvidenceKind",
+    "Finding",
+    "Rewrite",
+    "SchemaReview",
+    "Severity",
+    "Verification",
+]
