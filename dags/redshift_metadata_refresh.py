@@ -1,0 +1,120 @@
+"""
+### Redshift metadata refresh
+
+Every day at 02:00 UTC, read the warehouse and fill the metadata lake in S3 that the agents
+and the API read (see `metadata-contract.md`):
+
+1. **snapshot_schema**: tables, columns and physical design (three catalog statements,
+   whatever the number of tables) -> `metadata/schema/schema-YYYYMMDD.json`
+2. **profile_data**: one aggregate statement per table, run in the warehouse
+   -> `metadata/data_profile/profile-YYYYMMDD.json`
+3. **gather_slow_queries**: the day's statements over the threshold, grouped by fingerprint
+   -> `metadata/query_history/YYYY/MM/DD/slow_queries.json`
+4. **publish_schema**: diff against the previous snapshot, `diff-YYYYMMDD.json`, the latest
+   `schema.json`, one SNS message when something changed
+5. **publish_metrics**: CloudWatch `MetadataTablesProcessed`, `SchemaChangesDetected`
+
+The day is the run's data interval start (or the `run_date` param), never the wall clock:
+re-running or backfilling a day overwrites that day's objects. Settings: the Airflow
+Variable `redshift_optimizer` (JSON) or the `settings` param; see the README.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+
+try:  # Airflow >= 3.1 exports it from the SDK; 3.0.x (MWAA) from core
+    from airflow.sdk import CronDataIntervalTimetable
+except ImportError:  # pragma: no cover
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
+METADATA_REFRESHED = Asset(name="redshift_metadata_refreshed", uri="redshift-optimizer://metadata/refreshed")
+
+default_args = {
+    "owner": "data-platform",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+}
+
+
+def _context():
+    """The running task's settings and day (read inside tasks, never at parse time)."""
+    from redshift_optimizer.runtime import run_day, settings_for_run
+
+    context = get_current_context()
+    return settings_for_run(context["params"]), run_day(context)
+
+
+@dag(
+    dag_id="redshift_metadata_refresh",
+    doc_md=__doc__,
+    schedule=CronDataIntervalTimetable("0 2 * * *", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["redshift", "metadata", "optimizer"],
+    params={
+        "run_date": Param(None, type=["null", "string"], format="date",
+                          description="Day to refresh (YYYY-MM-DD); default: the run's data interval start"),
+        "settings": Param({}, type="object", description="Setting overrides for this run"),
+    },
+)
+def redshift_metadata_refresh():
+    @task
+    def snapshot_schema() -> dict:
+        """Extract tables, columns and physical design; write the day's snapshot."""
+        from redshift_optimizer.pipelines.metadata_refresh import snapshot_schema as step
+        from redshift_optimizer.runtime import open_lake, open_warehouse
+
+        settings, day = _context()
+        with open_warehouse(settings) as warehouse:
+            return step(warehouse, open_lake(settings), settings, day)
+
+    @task
+    def profile_data(snapshot: dict) -> dict:
+        """Profile every table of the snapshot with aggregates run in the warehouse."""
+        from redshift_optimizer.pipelines.metadata_refresh import profile_data as step
+        from redshift_optimizer.runtime import open_lake, open_warehouse
+
+        settings, day = _context()
+        with open_warehouse(settings) as warehouse:
+            return step(warehouse, open_lake(settings), settings, day)
+
+    @task
+    def gather_slow_queries() -> dict:
+        """Collect the day's slow queries grouped by fingerprint."""
+        from redshift_optimizer.pipelines.metadata_refresh import gather_slow_queries as step
+        from redshift_optimizer.runtime import open_lake, open_warehouse
+
+        settings, day = _context()
+        with open_warehouse(settings) as warehouse:
+            return step(warehouse, open_lake(settings), settings, day)
+
+    @task
+    def publish_schema(snapshot: dict) -> dict:
+        """Diff against the previous snapshot, update schema.json, alert on a change."""
+        from redshift_optimizer.pipelines.metadata_refresh import publish_schema as step
+        from redshift_optimizer.runtime import open_lake, open_notifier
+
+        settings, day = _context()
+        return step(open_lake(settings), open_notifier(settings), day)
+
+    @task(outlets=[METADATA_REFRESHED])
+    def publish_metrics(snapshot: dict, changes: dict, profile: dict, slow: dict) -> None:
+        """Send MetadataTablesProcessed and SchemaChangesDetected to CloudWatch."""
+        from redshift_optimizer.pipelines.metadata_refresh import publish_metrics as step
+        from redshift_optimizer.runtime import open_metrics
+
+        settings, day = _context()
+        step(open_metrics(settings), day, snapshot["database"], snapshot["tables"], changes["changes"])
+
+    snapshot = snapshot_schema()
+    changes = publish_schema(snapshot)
+    publish_metrics(snapshot, changes, profile_data(snapshot), gather_slow_queries())
+
+
+redshift_metadata_refresh()

@@ -1,0 +1,14 @@
+-- Four suppliers per part, chosen by TPC-H's formula (4.2.3) so that the supplier of every
+-- lineitem is one of its part's suppliers. Random streams 600-699.
+INSERT INTO tpch.partsupp (ps_partkey, ps_suppkey, ps_availqty, ps_supplycost, ps_comment)
+SELECT
+    p.key,
+    mod(p.key + s.slot * (%(suppliers)s / 4 + (p.key - 1) / %(suppliers)s), %(suppliers)s) + 1,
+    pg_temp.rand(p.key * 4 + s.slot, 600, 1, 9999)::integer,
+    pg_temp.rand(p.key * 4 + s.slot, 601, 100, 100000) / 100.0,
+    left(pg_temp.words(p.key * 4 + s.slot, 602, 90) || ' ' || pg_temp.words(p.key * 4 + s.slot, 603, 90)
+             || ' ' || pg_temp.words(p.key * 4 + s.slot, 604, 90),
+         pg_temp.rand(p.key * 4 + s.slot, 605, 49, 198)::integer)
+FROM generate_series(1, %(parts)s) AS p (key)
+CROSS JOIN generate_series(0, 3) AS s (slot)
+ORDER BY p.key, s.slot

@@ -1,0 +1,1 @@
+"""Reading the warehouse: schema snapshot, data profile, slow queries, and snapshot diffs."""
