@@ -48,9 +48,10 @@ def to_pyformat(sql: str) -> str:
     def replace(match: re.Match[str]) -> str:
         if match.group("param"):
             return f"%({match.group('param')})s"
-        if match.group("percent"):
-            return "%%"
-        return match.group(0)
+        if match.group("cast"):
+            return "::"
+        # DB-API drivers read every '%' as a placeholder, inside quotes and comments too.
+        return match.group(0).replace("%", "%%")
 
     return _TOKENS.sub(replace, sql)
 

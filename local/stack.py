@@ -1,0 +1,239 @@
+"""`make run`: the whole product on this machine, no Docker and no AWS account.
+
+Starts (or reuses) the embedded PostgreSQL with the demo warehouse and workload, the local
+AWS endpoint, and Airflow standalone with the connections and settings pre-set and the DAGs
+unpaused; triggers one metadata refresh for today and waits for it; prints where to look.
+Stays in the foreground until Ctrl-C, which stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+from local import services
+from local.postgres import LocalPostgres
+
+ROOT = services.ROOT
+MAIN_DAG = "redshift_metadata_refresh"
+LOGIN = ("admin", "admin")
+
+
+def say(message: str) -> None:
+    print(f"[stack] {message}", flush=True)
+
+
+class AirflowApi:
+    """The few Airflow REST API v2 calls the stack needs."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.token: str | None = None
+
+    def _request(self, method: str, path: str, body: dict | None = None) -> dict:
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", method=method, headers=headers,
+            data=None if body is None else json.dumps(body).encode(),
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"{}")
+
+    def wait_until_up(self, process: subprocess.Popen, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                health = self._request("GET", "/api/v2/monitor/health")
+                if health.get("metadatabase", {}).get("status") == "healthy":
+                    return
+            except (OSError, urllib.error.URLError, json.JSONDecodeError):
+                pass
+            if process.poll() is not None:
+                raise RuntimeError("Airflow stopped while starting; see its log")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Airflow did not answer on {self.base_url} within {timeout:.0f} s")
+            time.sleep(2)
+
+    def login(self, username: str, password: str) -> None:
+        self.token = self._request("POST", "/auth/token", {"username": username, "password": password})[
+            "access_token"
+        ]
+
+    def wait_for_dag(self, dag_id: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._request("GET", f"/api/v2/dags/{dag_id}")
+                return
+            except urllib.error.HTTPError as exc:
+                if exc.code != 404 or time.monotonic() > deadline:
+                    raise RuntimeError(f"DAG {dag_id} was not parsed within {timeout:.0f} s") from exc
+            time.sleep(2)
+
+    def trigger(self, dag_id: str, run_id: str, conf: dict) -> None:
+        self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+        self._request("POST", f"/api/v2/dags/{dag_id}/dagRuns",
+                      {"dag_run_id": run_id, "logical_date": None, "conf": conf})
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")["state"]
+            if state in ("success", "failed") or time.monotonic() > deadline:
+                return state
+            time.sleep(3)
+
+
+def airflow_environment(state: Path, port: int, warehouse_dsn: str, airflow_db_dsn: str, aws_url: str) -> dict[str, str]:
+    """Everything Airflow needs, as environment variables (nothing written into the repo)."""
+    home = state / "airflow"
+    home.mkdir(parents=True, exist_ok=True)
+    passwords = home / "passwords.json"
+    passwords.write_text(json.dumps({LOGIN[0]: LOGIN[1]}))
+    env = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "8",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{LOGIN[0]}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": airflow_db_dsn,
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)]),
+    }
+    env.update(services.aws_environment(aws_url))
+    env.update(services.airflow_connections(warehouse_dsn))
+    env.update(services.demo_variable())
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="make run",
+        description="Run the Redshift Query Optimizer locally: embedded PostgreSQL standing in for "
+        "Redshift (demo TPC-H warehouse and workload), a local AWS endpoint, Airflow and one "
+        "metadata refresh. Ctrl-C stops everything it started.",
+    )
+    parser.add_argument("--state-dir", type=Path, default=Path(os.environ.get("STATE_DIR", ROOT / ".local")),
+                        help="where data, logs and the Airflow home live (default: .local)")
+    parser.add_argument("--postgres-port", type=int, default=int(os.environ.get("POSTGRES_PORT", 55432)))
+    parser.add_argument("--aws-port", type=int, default=int(os.environ.get("AWS_PORT", 55000)),
+                        help="port of the local AWS endpoint (default 55000)")
+    parser.add_argument("--airflow-port", type=int, default=int(os.environ.get("AIRFLOW_PORT", 8080)))
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("DEMO_SCALE", 0.2)),
+                        help="TPC-H scale of the demo warehouse (default 0.2: 1.2M lineitem rows)")
+    parser.add_argument("--workload-repetitions", type=int, default=3,
+                        help="how many times each demo query runs (default 3)")
+    parser.add_argument("--exit-after-run", action="store_true",
+                        help="stop everything once the metadata refresh has finished")
+    args = parser.parse_args(argv)
+
+    state = args.state_dir.resolve()
+    started: list = []
+    airflow: subprocess.Popen | None = None
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        postgres = LocalPostgres(state / "postgres", args.postgres_port)
+        was_running = postgres.running_port() is not None
+        postgres.start()
+        if not was_running:
+            started.append(postgres)
+        say(f"PostgreSQL (Redshift stand-in) on 127.0.0.1:{postgres.port}")
+        warehouse_dsn = services.prepare_warehouse(postgres)
+        services.load_demo(warehouse_dsn, args.scale, args.workload_repetitions, log=say)
+        postgres.ensure_database("airflow")
+
+        moto = services.MotoServer(services.free_port(args.aws_port), state / "logs" / "aws.log").start()
+        started.append(moto)
+        say(f"local AWS endpoint on {moto.url}")
+        services.provision_aws(moto.url, services.DEMO_SETTINGS["bucket"], [services.SCHEMA_CHANGE_TOPIC])
+
+        port = services.free_port(args.airflow_port)
+        env = airflow_environment(
+            state, port, warehouse_dsn,
+            postgres.dsn("airflow").replace("postgresql://", "postgresql+psycopg2://", 1), moto.url,
+        )
+        log_path = state / "logs" / "airflow.log"
+        say(f"starting Airflow on http://127.0.0.1:{port} (log: {log_path})")
+        airflow = subprocess.Popen(
+            [sys.executable, "-m", "airflow", "standalone"],
+            env={**os.environ, **env}, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        api = AirflowApi(f"http://127.0.0.1:{port}")
+        api.wait_until_up(airflow, timeout=300)
+        api.login(*LOGIN)
+        api.wait_for_dag(MAIN_DAG, timeout=180)
+
+        today = datetime.now(timezone.utc).date().isoformat()
+        run_id = f"make_run__{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+        api.trigger(MAIN_DAG, run_id, {"run_date": today})
+        say(f"triggered {MAIN_DAG} run {run_id} for {today}; waiting for it")
+        state_name = api.wait_for_run(MAIN_DAG, run_id, timeout=900)
+        bucket = services.DEMO_SETTINGS["bucket"]
+        print(
+            f"""
+==========================================================================
+ Redshift Query Optimizer, local stack
+   Airflow UI          http://127.0.0.1:{port}   login {LOGIN[0]} / {LOGIN[1]}
+   metadata refresh    {state_name}  (run {run_id})
+   warehouse           {warehouse_dsn}
+   AWS endpoint        {moto.url}   (S3 bucket {bucket}; SNS messages at {moto.url}/moto-api/data.json)
+   outputs             AWS_ENDPOINT_URL={moto.url} aws s3 ls --recursive s3://{bucket}/
+   logs                {state / 'logs'}
+ Ctrl-C stops everything this command started.
+==========================================================================""",
+            flush=True,
+        )
+        if state_name != "success":
+            say(f"the metadata refresh ended {state_name}: open the run in the Airflow UI for its logs")
+            if args.exit_after_run:
+                return 1
+        if args.exit_after_run:
+            return 0
+        while airflow.poll() is None:
+            time.sleep(1)
+        say("Airflow stopped")
+        return 1
+    except KeyboardInterrupt:
+        say("stopping")
+        return 0
+    except Exception as exc:  # noqa: BLE001 - one clear line for the newcomer, not a traceback
+        say(f"error: {exc}")
+        return 1
+    finally:
+        if airflow is not None and airflow.poll() is None:
+            os.killpg(airflow.pid, signal.SIGINT)
+            try:
+                airflow.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(airflow.pid, signal.SIGKILL)
+        for component in reversed(started):
+            component.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
