@@ -22,10 +22,10 @@ _TYPE_NAMES = [
     (re.compile(r"^character varying(\(.*\))?$"), "VARCHAR"),
     (re.compile(r"^character(\(.*\))?$"), "CHAR"),
     (re.compile(r"^numeric(\(.*\))?$"), "DECIMAL"),
-    (re.compile(r"^timestamp without time zone$"), "TIMESTAMP"),
-    (re.compile(r"^timestamp with time zone$"), "TIMESTAMPTZ"),
-    (re.compile(r"^time without time zone$"), "TIME"),
-    (re.compile(r"^time with time zone$"), "TIMETZ"),
+    (re.compile(r"^timestamp without time zone()$"), "TIMESTAMP"),
+    (re.compile(r"^timestamp with time zone()$"), "TIMESTAMPTZ"),
+    (re.compile(r"^time without time zone()$"), "TIME"),
+    (re.compile(r"^time with time zone()$"), "TIMETZ"),
 ]
 _DISTSTYLE = re.compile(r"^(?:(AUTO)\()?(KEY|EVEN|ALL)(?:\((.+?)\))?\)?$", re.I)
 
