@@ -114,24 +114,28 @@ SELECT current_database()::text AS database,
              ELSE round((1 - abs(coalesce(st.correlation, 0)))::numeric * 100, 2) END)::numeric(5,2)
          AS unsorted,
        (CASE WHEN coalesce(s.last_analyze, s.last_autoanalyze) IS NULL THEN 100
-             ELSE least(100, round(100.0 * s.n_mod_since_analyze / greatest(s.n_live_tup, 1), 2))
+             ELSE least(100, round(100.0 * s.n_mod_since_analyze / greatest(v.live_rows, 1), 2))
         END)::numeric(5,2) AS stats_off,
-       (s.n_live_tup + s.n_dead_tup)::numeric(38,0) AS tbl_rows,
+       (v.live_rows + s.n_dead_tup)::numeric(38,0) AS tbl_rows,
        NULL::numeric(19,2) AS skew_sortkey1,
        (CASE t.diststyle
           WHEN 'KEY' THEN redshift_system.slice_skew(t.table_id, t.distkey)
           WHEN 'ALL' THEN NULL
           ELSE 1.00 END)::numeric(19,2) AS skew_rows,
-       s.n_live_tup::numeric(38,0) AS estimated_visible_rows,
+       v.live_rows::numeric(38,0) AS estimated_visible_rows,
        NULL::varchar(128) AS risk_event,
        NULL::numeric(12,2) AS vacuum_sort_benefit,
        NULL::timestamp AS create_time
 FROM redshift_system.design_of_tables t
 JOIN cols c ON c.schema_name = t.schema_name AND c.table_name = t.table_name
 JOIN pg_stat_user_tables s ON s.relid = t.table_id
+JOIN pg_class pc ON pc.oid = t.table_id
+-- ANALYZE's row count is transactional; the activity counters lag a second behind writers.
+CROSS JOIN LATERAL (SELECT CASE WHEN pc.reltuples >= 0 THEN pc.reltuples::bigint
+                                ELSE s.n_live_tup END AS live_rows) v
 LEFT JOIN pg_stats st
   ON st.schemaname = t.schema_name AND st.tablename = t.table_name AND st.attname = c.sortkey1
-WHERE s.n_live_tup + s.n_dead_tup > 0;
+WHERE v.live_rows + s.n_dead_tup > 0;
 
 -- The server's CSV log (logging_collector, log_min_duration_statement on the warehouse
 -- database): each finished statement with its real duration.

@@ -57,7 +57,7 @@ def _sort_key_type(sortkey1: str | None, positions: list[int]) -> str | None:
         return "AUTO"
     if any(p < 0 for p in positions):
         return "INTERLEAVED"
-    return "COMPOUND" if positions else None
+    return "COMPOUND" if any(positions) else None
 
 
 def _number(value: Any) -> float | None:

@@ -81,9 +81,9 @@ class Warehouse(ABC):
         self.round_trips = 0
 
     def statement(self, name: str, template: Mapping[str, str] | None = None) -> str:
-        """The SQL text of statement ``name`` for this engine, template slots filled."""
+        """The SQL text of statement ``name`` for this engine; with ``template``, its slots filled."""
         sql = load_sql(self.include_dir, self.engine, name)
-        return fill_template(sql, template or {})
+        return sql if template is None else fill_template(sql, template)
 
     def run(
         self,
@@ -92,7 +92,7 @@ class Warehouse(ABC):
         template: Mapping[str, str] | None = None,
     ) -> Rows:
         """Run the named statement with ``params`` (``:name`` in the file)."""
-        return self.query(self.statement(name, template), params)
+        return self.query(self.statement(name, template or {}), params)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Rows:
         """Run one statement (one round trip) and return its rows as dicts."""

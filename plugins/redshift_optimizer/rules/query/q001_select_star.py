@@ -1,0 +1,102 @@
+"""Q001 select-star: the statement's output includes ``*`` resolving to all columns of a base table."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope
+
+from redshift_optimizer.models.findings import Severity
+from redshift_optimizer.rules import evidence
+from redshift_optimizer.rules.base import Documentation, Hit, Rule
+from redshift_optimizer.rules.query_context import QueryContext, Source, is_star
+
+
+def output_scopes(scope: Scope) -> list[Scope]:
+    """The SELECTs whose rows are the scope's output (each branch of a set operation)."""
+    if scope.union_scopes:
+        return [s for branch in scope.union_scopes for s in output_scopes(branch)]
+    return [scope] if isinstance(scope.expression, exp.Select) else []
+
+
+def star_targets(ctx: QueryContext, scope: Scope, star: exp.Expression) -> list[Source]:
+    """The relations a star projection expands over."""
+    sources = ctx.sources(scope)
+    if isinstance(star, exp.Column) and star.table:
+        source = sources.get(star.table.lower())
+        return [source] if source else []
+    return [s for s, _ in ctx.joined_sources(scope) if s.kind != "other"]
+
+
+def base_tables_behind(ctx: QueryContext, source: Source, depth: int = 0) -> Iterator[Source]:
+    """Base tables whose every column reaches the output through stars."""
+    if source.is_base:
+        yield source
+        return
+    if source.derived is None or depth > 20:
+        return
+    for branch in output_scopes(source.derived):
+        for projection in branch.expression.expressions:
+            if is_star(projection):
+                for target in star_targets(ctx, branch, projection):
+                    yield from base_tables_behind(ctx, target, depth + 1)
+
+
+def check(ctx: QueryContext) -> Iterator[Hit]:
+    if ctx.root is None:
+        return
+    for scope in output_scopes(ctx.root):
+        for projection in scope.expression.expressions:
+            if not is_star(projection):
+                continue
+            tables: list[Source] = []
+            for target in star_targets(ctx, scope, projection):
+                for base in base_tables_behind(ctx, target):
+                    if base not in tables:
+                        tables.append(base)
+            if not tables:
+                continue
+            large = [t for t in tables if ctx.is_large(t.table)]
+            facts = [evidence.fragment(ctx, projection)]
+            for t in tables:
+                facts += evidence.table(t.table, t.name)
+            names = ", ".join(f"{t.name} ({evidence.rows(t.table)})" for t in tables)
+            yield Hit(
+                message=(
+                    f"{ctx.fragment(projection)} returns every column of {names}; "
+                    "each column is a separate column chain on disk, so unused ones are read "
+                    "and shipped between nodes for nothing"
+                ),
+                evidence=facts,
+                severity=Severity.MEDIUM if large else Severity.LOW,
+                table=(large or tables)[0].table.table_name if (large or tables)[0].table else None,
+                node=projection,
+            )
+
+
+RULE = Rule(
+    code="Q001",
+    name="select-star",
+    title="SELECT * reads every column",
+    default_severity=Severity.LOW,
+    severity_text="MEDIUM on a large table, else LOW",
+    summary="The output includes * (or t.*) resolving to all columns of a base table.",
+    documentation=Documentation(
+        what=(
+            "A `*` or `t.*` in the statement's output that resolves to all columns of a base "
+            "table, directly or through CTEs and subqueries that also use `*`. A `*` whose "
+            "columns are narrowed later, or that reads a CTE naming its columns, costs nothing; "
+            "`*` inside EXISTS and COUNT(*) are not stars."
+        ),
+        why=(
+            "Redshift stores each column separately: a query reads only the blocks of the "
+            "columns it names. `*` reads them all, and every extra column is redistributed or "
+            "broadcast between slices and returned to the client."
+        ),
+        anti_pattern="SELECT * FROM public.sales WHERE sale_date >= '2026-01-01'",
+        better="SELECT sale_id, customer_id, amount FROM public.sales WHERE sale_date >= '2026-01-01'",
+    ),
+    fix="Name the columns you use (the rewrite expands them from the snapshot).",
+    check=check,
+)

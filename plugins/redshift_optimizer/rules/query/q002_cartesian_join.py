@@ -1,0 +1,81 @@
+"""Q002 cartesian-join: CROSS JOIN, ON TRUE, or comma-joined relations with nothing linking them."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from sqlglot import exp
+
+from redshift_optimizer.models.findings import Severity
+from redshift_optimizer.rules import evidence
+from redshift_optimizer.rules.base import Documentation, Hit, Rule
+from redshift_optimizer.rules.query.relations import join_graph, single_row
+from redshift_optimizer.rules.query_context import QueryContext
+
+
+def _is_comma(join: exp.Join) -> bool:
+    return not (join.args.get("on") or join.args.get("using") or join.args.get("kind")
+                or join.args.get("side") or join.args.get("method"))
+
+
+def _hit(ctx: QueryContext, source, join, message: str) -> Hit:
+    facts = [evidence.fragment(ctx, join)] + evidence.table(source.table, source.name)
+    return Hit(message=message, evidence=facts, node=join,
+               table=source.table.table_name if source.table else None)
+
+
+def check(ctx: QueryContext) -> Iterator[Hit]:
+    for scope in ctx.select_scopes():
+        order = ctx.joined_sources(scope)
+        if len(order) < 2:
+            continue
+        graph = None
+        for index, (source, join) in enumerate(order):
+            if join is None or source.kind == "other" or single_row(source):
+                continue
+            kind = (join.args.get("kind") or "").upper()
+            on = join.args.get("on")
+            if kind == "CROSS" or (isinstance(on, exp.Boolean) and on.this is True):
+                yield _hit(ctx, source, join,
+                           f"{source.name} is joined with no condition ({ctx.fragment(join)}): every "
+                           "row meets every row of the relations before it")
+                continue
+            if not _is_comma(join):
+                continue
+            graph = graph or join_graph(ctx, scope)
+            if graph.unresolved:
+                continue  # a predicate we cannot attribute might link it
+            earlier = [s for s, _ in order[:index]]
+            # Linked to an earlier relation directly or through others (any predicate: a
+            # link by non-equalities only is Q019's case).
+            group = next(c for c in graph.components() if source in c)
+            if any(s in group for s in earlier):
+                continue
+            yield _hit(ctx, source, join,
+                       f"{source.name} is comma-joined with no predicate linking it to "
+                       f"{', '.join(s.name for s in earlier)}: a cartesian product")
+
+
+RULE = Rule(
+    code="Q002",
+    name="cartesian-join",
+    title="Cartesian product between relations",
+    default_severity=Severity.HIGH,
+    severity_text="HIGH",
+    summary="CROSS JOIN, JOIN ... ON TRUE, or comma-joined relations with no predicate linking them.",
+    documentation=Documentation(
+        what=(
+            "A CROSS JOIN, a `JOIN ... ON TRUE`, or a relation in a comma-separated FROM list that "
+            "no WHERE predicate links to the others. A cross join with a one-row derived table "
+            "(an aggregate without GROUP BY) is not reported."
+        ),
+        why=(
+            "The result has rows(a) x rows(b) rows. Redshift must broadcast one side to every "
+            "slice and run a nested loop; on large tables it fills disks and queues."
+        ),
+        anti_pattern="SELECT o.id, c.name FROM orders o, customers c WHERE o.amount > 100",
+        better="SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.amount > 100",
+    ),
+    fix="Add the join predicate (an equality between the relations' keys).",
+    check=check,
+)

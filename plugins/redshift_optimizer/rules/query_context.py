@@ -1,0 +1,472 @@
+"""One statement as the query rules see it: its scopes, its relations resolved against the
+schema snapshot, its columns traced to base tables, and positions in the original text.
+
+Resolution follows SQL's own rules: a qualified column belongs to the relation of that alias
+in its scope or an enclosing one (correlation); an unqualified column belongs to the one
+relation of the scope that has it (by the snapshot, or by the names a CTE or derived table
+projects). Where the snapshot cannot tell, resolution gives up (None) and rules stay silent.
+Names compare case-insensitively, as Redshift's identifiers do by default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope, ScopeType, traverse_scope
+
+from redshift_optimizer.models.lake import (
+    ColumnSnapshot,
+    DataProfile,
+    SchemaSnapshot,
+    SlowQuery,
+    TableSnapshot,
+)
+from redshift_optimizer.rules.parsing import DIALECT
+from redshift_optimizer.rules.settings import AnalysisSettings
+
+STAR = "*"
+_KEYWORDS = {
+    "where", "and", "or", "on", "select", "in", "not", "exists", "from", "join", "when", "then",
+    "else", "case", "between", "as", "by", "having", "with", "values", "using", "union", "all",
+    "is", "like", "ilike", "over", "partition", "qualify", "limit", "top", "distinct",
+}
+_FUNCTION_OPEN = re.compile(r"\b([A-Za-z_][\w]*)\s*\([^()]*$")
+_POSTFIX_CAST = re.compile(r"\s*::\s*[A-Za-z_][\w ]*?(?:\(\s*\d+\s*(?:,\s*\d+\s*)?\))?(?=[^\w]|$)")
+
+
+@dataclass(eq=False)
+class Source:
+    """A relation in a scope's FROM clause: a base table, a CTE, or a derived table."""
+
+    alias: str
+    scope: Scope
+    node: exp.Expression
+    table: TableSnapshot | None = None
+    derived: Scope | None = None
+    name: str = ""
+    kind: str = "table"  # table | derived | other
+
+    @property
+    def is_base(self) -> bool:
+        return self.kind == "table"
+
+
+@dataclass(frozen=True, eq=False)
+class ColumnOrigin:
+    """Where a column reference comes from: a base relation and, if known, its column."""
+
+    source: Source
+    name: str
+    column: ColumnSnapshot | None = None
+
+    @property
+    def table(self) -> TableSnapshot | None:
+        return self.source.table
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.source.name}.{self.name}"
+
+
+@dataclass
+class QueryContext:
+    """A parsed statement and everything the query rules need to judge it."""
+
+    sql: str
+    statement: exp.Expression
+    snapshot: SchemaSnapshot | None = None
+    stats: SlowQuery | None = None
+    profile: DataProfile | None = None
+    settings: AnalysisSettings = field(default_factory=AnalysisSettings)
+    query_hash: str | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            self.scopes: list[Scope] = list(traverse_scope(self.statement))
+        except Exception:  # noqa: BLE001 - sqlglot cannot scope some statements (e.g. MERGE)
+            self.scopes = []
+        self._sources: dict[int, dict[str, Source]] = {}
+        self._column_scope: dict[int, Scope] = {}
+        for scope in self.scopes:  # children come first: a column belongs to its innermost scope
+            for column in scope.columns:
+                self._column_scope.setdefault(id(column), scope)
+        self._has_cache: dict[tuple[int, str], bool | None] = {}
+
+    # ----------------------------------------------------------------- scopes and sources
+
+    @property
+    def root(self) -> Scope | None:
+        return self.scopes[-1] if self.scopes else None
+
+    def select_scopes(self) -> Iterator[Scope]:
+        """Scopes whose expression is a SELECT (set operations are walked through their branches)."""
+        for scope in self.scopes:
+            if isinstance(scope.expression, exp.Select):
+                yield scope
+
+    def sources(self, scope: Scope) -> dict[str, Source]:
+        """The relations of a scope by lower-case alias."""
+        cached = self._sources.get(id(scope))
+        if cached is not None:
+            return cached
+        result: dict[str, Source] = {}
+        for alias, value in scope.sources.items():
+            key = alias.lower()
+            if isinstance(value, Scope):
+                result[key] = Source(key, scope, value.expression, derived=value,
+                                     name=alias, kind="derived")
+            elif isinstance(value, exp.Table):
+                if self._is_navigation(value, scope):
+                    result[key] = Source(key, scope, value, name=alias, kind="other")
+                    continue
+                written = ".".join(p for p in (value.db, value.name) if p)
+                table = self.snapshot.table(written) if self.snapshot and written else None
+                result[key] = Source(key, scope, value, table=table,
+                                     name=table.table_name if table else written.lower())
+            else:
+                result[key] = Source(key, scope, value, name=alias, kind="other")
+        self._sources[id(scope)] = result
+        return result
+
+    @staticmethod
+    def _is_navigation(table: exp.Table, scope: Scope) -> bool:
+        # Redshift SUPER navigation ("FROM t, t.items i") reads a column, not a table.
+        db = (table.db or "").lower()
+        return bool(db) and db in {a.lower() for a in scope.sources if a.lower() != table.alias_or_name.lower()}
+
+    def base_reads(self) -> list[Source]:
+        """Every read of a base table in the statement, one per FROM/JOIN occurrence."""
+        return [s for scope in self.scopes for s in self.sources(scope).values() if s.is_base]
+
+    def joined_sources(self, scope: Scope) -> list[tuple[Source, exp.Join | None]]:
+        """The scope's relations in FROM order with the JOIN that brought each in."""
+        select = scope.expression
+        if not isinstance(select, exp.Select):
+            return []
+        sources = self.sources(scope)
+        ordered: list[tuple[Source, exp.Join | None]] = []
+        from_ = select.args.get("from_") or select.args.get("from")
+        if from_ is not None and from_.this is not None:
+            source = sources.get(from_.this.alias_or_name.lower())
+            if source:
+                ordered.append((source, None))
+        for join in select.args.get("joins") or []:
+            source = sources.get(join.this.alias_or_name.lower())
+            if source:
+                ordered.append((source, join))
+        return ordered
+
+    def scope_of(self, node: exp.Expression) -> Scope | None:
+        """The innermost scope whose SELECT contains the node."""
+        if isinstance(node, exp.Column) and id(node) in self._column_scope:
+            return self._column_scope[id(node)]
+        query = node if isinstance(node, exp.Query) else node.find_ancestor(exp.Query)
+        while query is not None:
+            for scope in self.scopes:
+                if scope.expression is query:
+                    return scope
+            query = query.find_ancestor(exp.Query)
+        return None
+
+    # ------------------------------------------------------------------ column resolution
+
+    def output_names(self, scope: Scope) -> list[str]:
+        """Names a CTE or derived table projects (``*`` where it projects a star)."""
+        expression = scope.expression
+        while isinstance(expression, exp.SetOperation):
+            expression = expression.this
+        if not isinstance(expression, exp.Select):
+            return []
+        names = [
+            STAR if _is_star(e) else e.alias_or_name.lower() for e in expression.expressions
+        ]
+        alias = expression.parent.args.get("alias") if expression.parent else None
+        renamed = [c.name.lower() for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+        if renamed and STAR not in names:
+            names = renamed + names[len(renamed):]
+        return names
+
+    def _branch(self, scope: Scope) -> Scope:
+        while scope.union_scopes:
+            scope = scope.union_scopes[0]
+        return scope
+
+    def has_column(self, source: Source, name: str) -> bool | None:
+        """Whether the relation has that column: True, False, or None when unknown."""
+        key = (id(source), name)
+        if key in self._has_cache:
+            return self._has_cache[key]
+        result: bool | None = None
+        if source.kind == "table":
+            result = (source.table.column(name) is not None) if source.table and source.table.columns else None
+        elif source.derived is not None:
+            names = self.output_names(source.derived)
+            if name in names:
+                result = True
+            elif STAR in names:
+                inner = self._branch(source.derived)
+                found = [self.has_column(s, name) for s in self.sources(inner).values()]
+                result = True if True in found else (None if None in found else False)
+            else:
+                result = False
+        self._has_cache[key] = result
+        return result
+
+    def resolve(self, name: str, qualifier: str, scope: Scope | None) -> Source | None:
+        """The relation a column reference belongs to, in this scope or an enclosing one."""
+        name, qualifier = name.lower(), qualifier.lower()
+        while scope is not None:
+            sources = self.sources(scope)
+            if qualifier:
+                if qualifier in sources:
+                    return sources[qualifier]
+                # "schema.table.column" or a table name used instead of its alias
+                for source in sources.values():
+                    if source.is_base and (source.name.split(".")[-1] == qualifier or source.name == qualifier):
+                        return source
+            else:
+                answers = [(s, self.has_column(s, name)) for s in sources.values() if s.kind != "other"]
+                yes = [s for s, a in answers if a]
+                unknown = [s for s, a in answers if a is None]
+                if len(yes) == 1 and not unknown:
+                    return yes[0]
+                if len(answers) == 1 and unknown:
+                    return answers[0][0]
+                if yes or unknown:
+                    return None  # ambiguous, or the snapshot cannot tell
+            scope = scope.parent
+        return None
+
+    def source_of(self, column: exp.Column) -> Source | None:
+        """The relation of a column reference (None if it cannot be resolved)."""
+        if isinstance(column.this, exp.Star):
+            return None
+        return self.resolve(column.name, column.table, self.scope_of(column))
+
+    def is_outer_reference(self, column: exp.Column, scope: Scope) -> bool:
+        """True when the column belongs to a relation of an enclosing scope (correlation)."""
+        source = self.source_of(column)
+        return source is not None and source.scope is not scope and _is_ancestor(source.scope, scope)
+
+    def origin(self, column: exp.Column) -> ColumnOrigin | None:
+        """The base-table column a reference reads, traced through CTEs and derived tables."""
+        return self._origin(column.name.lower(), column.table, self.scope_of(column), 0)
+
+    def _origin(self, name: str, qualifier: str, scope: Scope | None, depth: int) -> ColumnOrigin | None:
+        if depth > 20:
+            return None
+        source = self.resolve(name, qualifier, scope)
+        if source is None:
+            return None
+        if source.is_base:
+            column = source.table.column(name) if source.table else None
+            return ColumnOrigin(source, column.name if column else name, column)
+        if source.derived is None:
+            return None
+        inner = self._branch(source.derived)
+        select = inner.expression
+        if not isinstance(select, exp.Select):
+            return None
+        names = self.output_names(source.derived)
+        if name in names:
+            projection = select.expressions[names.index(name)]
+            target = projection.this if isinstance(projection, exp.Alias) else projection
+            if isinstance(target, exp.Column) and not isinstance(target.this, exp.Star):
+                return self._origin(target.name.lower(), target.table, inner, depth + 1)
+            return None
+        if STAR in names:
+            return self._origin(name, "", inner, depth + 1)
+        return None
+
+    def column_type(self, column: exp.Column) -> str | None:
+        """The snapshot type of the base column a reference reads, upper case."""
+        origin = self.origin(column)
+        return origin.column.type.upper() if origin and origin.column else None
+
+    def referenced_sources(self, expression: exp.Expression, scope: Scope) -> set[Source] | None:
+        """Relations of ``scope`` (or enclosing ones) the expression's own columns read.
+        Columns inside nested subqueries are not counted. None if a column is unresolved."""
+        found: set[Source] = set()
+        for column in columns_outside_subqueries(expression):
+            if isinstance(column.this, exp.Star):
+                continue
+            source = self.resolve(column.name, column.table, scope)
+            if source is None:
+                if not column.table and self._is_projection_alias(column.name, scope):
+                    continue
+                return None
+            found.add(source)
+        return found
+
+    @staticmethod
+    def _is_projection_alias(name: str, scope: Scope) -> bool:
+        select = scope.expression
+        return isinstance(select, exp.Select) and any(
+            isinstance(e, exp.Alias) and e.alias.lower() == name.lower() for e in select.expressions
+        )
+
+    # ------------------------------------------------------------------------- predicates
+
+    def where_conjuncts(self, scope: Scope) -> list[exp.Expression]:
+        where = scope.expression.args.get("where") if isinstance(scope.expression, exp.Select) else None
+        return conjuncts(where.this) if where is not None else []
+
+    def join_conjuncts(self, scope: Scope) -> list[tuple[exp.Join, exp.Expression]]:
+        select = scope.expression
+        if not isinstance(select, exp.Select):
+            return []
+        return [
+            (join, part)
+            for join in select.args.get("joins") or []
+            if join.args.get("on") is not None
+            for part in conjuncts(join.args["on"])
+        ]
+
+    def filter_predicates(self, scope: Scope) -> list[exp.Expression]:
+        """WHERE conjuncts and JOIN ... ON conjuncts of a SELECT scope."""
+        return self.where_conjuncts(scope) + [p for _, p in self.join_conjuncts(scope)]
+
+    # -------------------------------------------------------------------------- the sizes
+
+    def is_large(self, table: TableSnapshot | None) -> bool:
+        return bool(table and table.row_count is not None and table.row_count >= self.settings.large_table_rows)
+
+    def is_small(self, table: TableSnapshot | None) -> bool:
+        return bool(table and table.row_count is not None and table.row_count <= self.settings.small_table_rows)
+
+    # ------------------------------------------------------------- positions and fragments
+
+    def span(self, node: exp.Expression) -> tuple[int, int] | None:
+        """Start and end offsets of the node in the original text (best effort)."""
+        starts, ends, first = [], [], None
+        for child in node.walk():
+            meta = child.meta if hasattr(child, "_meta") and child._meta else None
+            if meta and "start" in meta:
+                starts.append(meta["start"])
+                ends.append(meta["end"])
+                if first is None or meta["start"] < first[0]:
+                    first = (meta["start"], child)
+        if not starts or first is None:
+            return None
+        start, end = min(starts), max(ends) + 1
+        sql = self.sql
+        # Function calls whose name precedes their first token ("DATE_TRUNC('month', d)").
+        levels = 0
+        walker = first[1].parent
+        while walker is not None and walker is not node.parent:
+            if isinstance(walker, exp.Func) and not isinstance(walker, exp.Column):
+                if isinstance(walker, exp.Cast) and _POSTFIX_CAST.match(sql, end) and not re.search(
+                    r"\bcast\s*\([^()]*$", sql[:start], re.I
+                ):
+                    pass
+                else:
+                    levels += 1
+            walker = walker.parent
+        for _ in range(levels):
+            match = _FUNCTION_OPEN.search(sql, max(start - 80, 0), start)
+            if not match or match.group(1).lower() in _KEYWORDS:
+                break
+            start = match.start()
+        while sql.count("(", start, end) > sql.count(")", start, end):
+            close = sql.find(")", end)
+            if close < 0:
+                break
+            end = close + 1
+        if any(isinstance(n, exp.Cast) for n in node.walk()):
+            match = _POSTFIX_CAST.match(sql, end)
+            if match:
+                end = match.end()
+        if sql[end:end + 1] == "'" and sql[start:end].count("'") % 2 == 1:
+            end += 1
+        return start, end
+
+    def position(self, node: exp.Expression | None) -> tuple[int | None, int | None]:
+        """1-based line and column where the node starts in the original text."""
+        span = self.span(node) if node is not None else None
+        if span is None:
+            return None, None
+        offset = span[0]
+        line = self.sql.count("\n", 0, offset) + 1
+        return line, offset - (self.sql.rfind("\n", 0, offset) + 1) + 1
+
+    def fragment(self, node: exp.Expression, limit: int = 200) -> str:
+        """The node's text as the user wrote it (regenerated only when positions are lost)."""
+        span = self.span(node)
+        text = self.sql[span[0]:span[1]] if span else node.sql(dialect=DIALECT)
+        text = " ".join(text.split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    @cached_property
+    def cte_scopes(self) -> list[Scope]:
+        return [s for s in self.scopes if s.scope_type == ScopeType.CTE]
+
+
+def _is_star(projection: exp.Expression) -> bool:
+    return isinstance(projection, exp.Star) or (
+        isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+    )
+
+
+def is_star(projection: exp.Expression) -> bool:
+    """``*`` or ``t.*`` as a projection."""
+    return _is_star(projection)
+
+
+def _is_ancestor(ancestor: Scope, scope: Scope) -> bool:
+    parent = scope.parent
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.parent
+    return False
+
+
+def conjuncts(expression: exp.Expression | None) -> list[exp.Expression]:
+    """The AND-ed parts of a predicate, parentheses removed."""
+    if expression is None:
+        return []
+    expression = expression.unnest() if isinstance(expression, exp.Paren) else expression
+    if isinstance(expression, exp.And):
+        return conjuncts(expression.this) + conjuncts(expression.expression)
+    return [expression]
+
+
+def disjuncts(expression: exp.Expression) -> list[exp.Expression]:
+    """The OR-ed parts of a predicate, parentheses removed."""
+    expression = expression.unnest() if isinstance(expression, exp.Paren) else expression
+    if isinstance(expression, exp.Or):
+        return disjuncts(expression.this) + disjuncts(expression.expression)
+    return [expression]
+
+
+def columns_outside_subqueries(expression: exp.Expression) -> Iterator[exp.Column]:
+    """Column references of the expression itself, not of subqueries nested in it."""
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.Column):
+            yield node
+            continue
+        if node is not expression and isinstance(node, (exp.Query, exp.Subquery)):
+            continue
+        stack.extend(node.iter_expressions())
+
+
+def contains_subquery(expression: exp.Expression) -> bool:
+    return any(isinstance(n, (exp.Subquery, exp.Query)) for n in expression.walk() if n is not expression)
+
+
+__all__ = [
+    "ColumnOrigin",
+    "QueryContext",
+    "Source",
+    "columns_outside_subqueries",
+    "conjuncts",
+    "contains_subquery",
+    "disjuncts",
+    "is_star",
+]
