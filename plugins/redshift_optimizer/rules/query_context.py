@@ -35,6 +35,10 @@ _KEYWORDS = {
     "is", "like", "ilike", "over", "partition", "qualify", "limit", "top", "distinct",
 }
 _FUNCTION_OPEN = re.compile(r"\b([A-Za-z_][\w]*)\s*\([^()]*$")
+_CLAUSE_KEYWORD = {
+    exp.Order: r"order\s+by", exp.Group: r"group\s+by", exp.Limit: r"(?:limit|top)",
+    exp.Offset: r"offset", exp.Having: r"having", exp.Where: r"where", exp.Fetch: r"fetch",
+}
 _POSTFIX_CAST = re.compile(r"\s*::\s*[A-Za-z_][\w ]*?(?:\(\s*\d+\s*(?:,\s*\d+\s*)?\))?(?=[^\w]|$)")
 
 
@@ -191,8 +195,8 @@ class QueryContext:
         return names
 
     def _branch(self, scope: Scope) -> Scope:
-        while scope.union_scopes:
-            scope = scope.union_scopes[0]
+        while scope.set_operation_scopes:
+            scope = scope.set_operation_scopes[0]
         return scope
 
     def has_column(self, source: Source, name: str) -> bool | None:
@@ -354,6 +358,11 @@ class QueryContext:
             return None
         start, end = min(starts), max(ends) + 1
         sql = self.sql
+        keyword = _CLAUSE_KEYWORD.get(type(node))
+        if keyword:  # clause nodes keep no offset of their own keyword
+            match = re.search(rf"\b{keyword}\s*(?:\(\s*)?$", sql[max(start - 40, 0):start], re.I)
+            if match:
+                start = max(start - 40, 0) + match.start()
         # Function calls whose name precedes their first token ("DATE_TRUNC('month', d)").
         levels = 0
         walker = first[1].parent

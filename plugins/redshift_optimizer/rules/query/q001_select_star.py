@@ -15,8 +15,8 @@ from redshift_optimizer.rules.query_context import QueryContext, Source, is_star
 
 def output_scopes(scope: Scope) -> list[Scope]:
     """The SELECTs whose rows are the scope's output (each branch of a set operation)."""
-    if scope.union_scopes:
-        return [s for branch in scope.union_scopes for s in output_scopes(branch)]
+    if scope.set_operation_scopes:
+        return [s for branch in scope.set_operation_scopes for s in output_scopes(branch)]
     return [scope] if isinstance(scope.expression, exp.Select) else []
 
 

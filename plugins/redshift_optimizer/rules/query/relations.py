@@ -73,9 +73,14 @@ def _sides(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: se
     return left & local, right & local
 
 
+def _key(predicate: exp.Expression) -> str:
+    sides = sorted(side.sql(dialect="redshift").lower() for side in (predicate.this, predicate.expression))
+    return " = ".join(sides)
+
+
 def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]):
-    """(equality pairs, other pairs) a predicate creates between local relations; None if
-    a column cannot be resolved."""
+    """(equalities as (pair, key), other pairs) a predicate creates between local relations;
+    None if a column cannot be resolved. An OR keeps only the equalities every branch has."""
     predicate = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
     if isinstance(predicate, exp.Or):
         branches = [
@@ -84,8 +89,9 @@ def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: se
         if any(b is None for b in branches):
             return None
         equi = set.intersection(*(b[0] for b in branches))
-        every = set().union(*(b[0] | b[1] for b in branches))
-        return equi, every - equi
+        pairs = {pair for pair, _ in equi}
+        every = set().union(*({p for p, _ in b[0]} | b[1] for b in branches))
+        return equi, every - pairs
     refs = ctx.referenced_sources(predicate, scope)
     if refs is None:
         return None
@@ -98,7 +104,8 @@ def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: se
             return None
         left, right = sides
         if left and right and not (left & right):
-            return {frozenset(p) for p in product(left, right)}, set()
+            key = _key(predicate)
+            return {(frozenset(p), key) for p in product(left, right)}, set()
     pairs = {frozenset((a, b)) for a in refs for b in refs if a is not b}
     return set(), pairs
 
@@ -112,7 +119,7 @@ def _conjunction_edges(ctx, parts, scope, local):
             return None
         equi |= found[0]
         other |= found[1]
-    return equi, other - equi
+    return equi, other - {pair for pair, _ in equi}
 
 
 def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
@@ -127,8 +134,9 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
         if found is None:
             graph.unresolved.append(predicate)
             continue
-        for pair in found[0]:
-            graph.equi.setdefault(pair, []).append(predicate)
+        for pair, _ in found[0]:
+            if not any(p is predicate for p in graph.equi.get(pair, [])):
+                graph.equi.setdefault(pair, []).append(predicate)
         for pair in found[1]:
             graph.other.setdefault(pair, []).append(predicate)
         for source in _filtered_sources(ctx, predicate, scope, local):
@@ -187,3 +195,131 @@ def own_columns(expression: exp.Expression) -> list[exp.Column]:
 
 
 __all__ = ["JoinGraph", "join_graph", "own_columns", "single_row"]
+
+
+@dataclass
+class ScanAnalysis:
+    """Which base-table reads are restricted, and on which of their columns they are filtered."""
+
+    restricted: set[Source] = field(default_factory=set)
+    filter_columns: dict[Source, set[str]] = field(default_factory=dict)
+    filter_predicates: dict[Source, list[exp.Expression]] = field(default_factory=dict)
+
+
+def _flows(graph: JoinGraph) -> list[tuple[Source, Source]]:
+    """Directed (from, to) restriction flows along equality joins: both ways for inner
+    joins, from the preserved side only for outer joins."""
+    side = {s: ((j.args.get("side") or "").upper() if j is not None else "") for s, j in graph.order}
+    position = {s: i for i, s in enumerate(graph.sources)}
+    flows = []
+    for pair in graph.equi:
+        a, b = sorted(pair, key=lambda s: position.get(s, 0))
+        later_side = side.get(b, "")
+        if later_side in ("", "INNER", "LEFT"):
+            flows.append((a, b))
+        if later_side in ("", "INNER", "RIGHT"):
+            flows.append((b, a))
+    return flows
+
+
+def _trace(ctx: QueryContext, derived: Source, predicate: exp.Expression) -> set[tuple[Source, str]]:
+    """Base relations (inside a derived relation) and columns a parent predicate reaches."""
+    found = set()
+    for column in columns_outside_subqueries(predicate):
+        if ctx.source_of(column) is derived:
+            origin = ctx.origin(column)
+            if origin is not None:
+                found.add((origin.source, origin.name.lower()))
+    return found
+
+
+def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
+    """Restriction of every base-table read: own filters, filters pushed into CTEs and derived
+    tables, and restriction carried by equality joins (transitively)."""
+    result = ScanAnalysis()
+    graphs = {id(scope): join_graph(ctx, scope) for scope in ctx.select_scopes()}
+    self_restricted: dict[int, bool] = {}
+
+    def note_filter(source: Source, column: str, predicate: exp.Expression) -> None:
+        result.filter_columns.setdefault(source, set()).add(column)
+        result.filter_predicates.setdefault(source, []).append(predicate)
+
+    def propagate(graph: JoinGraph, seeds: set[Source]) -> set[Source]:
+        restricted = set(seeds)
+        flows = _flows(graph)
+        changed = True
+        while changed:
+            changed = False
+            for a, b in flows:
+                if a in restricted and b not in restricted:
+                    restricted.add(b)
+                    changed = True
+        return restricted
+
+    # Bottom-up: what each scope restricts by itself.
+    local: dict[int, set[Source]] = {}
+    for scope in ctx.scopes:
+        graph = graphs.get(id(scope))
+        if graph is None:
+            self_restricted[id(scope)] = any(self_restricted.get(id(s), False) for s in scope.set_operation_scopes) \
+                if scope.set_operation_scopes else False
+            continue
+        seeds = set(graph.filters)
+        select = scope.expression
+        if select.args.get("limit") and not (
+            select.args.get("group") or select.args.get("order") or select.args.get("distinct")
+            or any(isinstance(n, exp.AggFunc) for p in select.expressions for n in p.walk())
+        ):
+            seeds |= set(graph.sources)  # a plain LIMIT stops the scan early
+        for source in graph.sources:
+            if source.derived is not None and self_restricted.get(id(source.derived), False):
+                seeds.add(source)
+            for predicate in graph.filters.get(source, []):
+                if source.is_base:
+                    for column in columns_outside_subqueries(predicate):
+                        if ctx.source_of(column) is source:
+                            note_filter(source, column.name.lower(), predicate)
+        restricted = propagate(graph, seeds)
+        local[id(scope)] = restricted
+        select = scope.expression
+        self_restricted[id(scope)] = bool(restricted) or bool(select.args.get("limit"))
+
+    # Top-down: restriction of a derived relation flows into the relations it reads.
+    for scope in reversed(ctx.scopes):
+        graph = graphs.get(id(scope))
+        if graph is None:
+            continue
+        restricted = local.get(id(scope), set())
+        for source in graph.sources:
+            if source.derived is None or source not in restricted:
+                continue
+            inner_scopes = source.derived.set_operation_scopes or [source.derived]
+            traced: set[tuple[Source, str]] = set()
+            for predicate in graph.filters.get(source, []):
+                for base, column in _trace(ctx, source, predicate):
+                    traced.add((base, column))
+                    if base.is_base:
+                        note_filter(base, column, predicate)
+            for pair in graph.equi:
+                if source in pair:
+                    for predicate in graph.equi[pair]:
+                        traced |= _trace(ctx, source, predicate)
+            for inner in _leaves(inner_scopes):
+                inner_graph = graphs.get(id(inner))
+                if inner_graph is None:
+                    continue
+                seeds = {b for b, _ in traced if b in inner_graph.sources} or set(inner_graph.sources)
+                local[id(inner)] = propagate(inner_graph, local.get(id(inner), set()) | seeds)
+    for scope in ctx.scopes:
+        result.restricted |= local.get(id(scope), set())
+    return result
+
+
+def _leaves(scopes: list[Scope]) -> list[Scope]:
+    leaves = []
+    for scope in scopes:
+        leaves += _leaves(scope.set_operation_scopes) if scope.set_operation_scopes else [scope]
+    return leaves
+
+
+__all__ += ["ScanAnalysis", "scan_analysis"]

@@ -1,0 +1,49 @@
+"""Q006 union-distinct: UNION without ALL."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from sqlglot import exp
+
+from redshift_optimizer.models.findings import Severity
+from redshift_optimizer.rules import evidence
+from redshift_optimizer.rules.base import Documentation, Hit, Rule
+from redshift_optimizer.rules.query_context import QueryContext
+
+
+def check(ctx: QueryContext) -> Iterator[Hit]:
+    for node in ctx.statement.find_all(exp.Union):
+        if not node.args.get("distinct"):
+            continue
+        yield Hit(
+            message=(
+                "UNION without ALL sorts or hashes the combined rows of both branches to remove "
+                "duplicates; if the branches cannot overlap, or duplicates are acceptable, "
+                "UNION ALL skips that step"
+            ),
+            evidence=[evidence.fragment(ctx, node.expression, name="second branch")],
+            node=node.expression,
+        )
+
+
+RULE = Rule(
+    code="Q006",
+    name="union-distinct",
+    title="UNION removes duplicates",
+    default_severity=Severity.LOW,
+    severity_text="LOW",
+    summary="UNION without ALL: an extra de-duplication step over all rows.",
+    documentation=Documentation(
+        what="A UNION without ALL.",
+        why=(
+            "UNION de-duplicates the combined result: all rows of both branches are "
+            "redistributed and sorted or hashed. Often the branches are disjoint by "
+            "construction and the step only costs."
+        ),
+        anti_pattern="SELECT id FROM sales_2025 UNION SELECT id FROM sales_2026",
+        better="SELECT id FROM sales_2025 UNION ALL SELECT id FROM sales_2026",
+    ),
+    fix="UNION ALL when duplicates are impossible or acceptable (this changes results otherwise, so it is never rewritten silently).",
+    check=check,
+)

@@ -1,0 +1,61 @@
+"""Q009 unfiltered-large-scan: a large table read with no predicate restricting it."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from redshift_optimizer.models.findings import Severity
+from redshift_optimizer.rules import evidence
+from redshift_optimizer.rules.base import Documentation, Hit, Rule
+from redshift_optimizer.rules.query.relations import scan_analysis
+from redshift_optimizer.rules.query_context import QueryContext
+
+
+def check(ctx: QueryContext) -> Iterator[Hit]:
+    if ctx.snapshot is None:
+        return
+    reads = [s for s in ctx.base_reads() if ctx.is_large(s.table)]
+    if not reads:
+        return
+    analysis = scan_analysis(ctx)
+    reported: set[str] = set()
+    for source in reads:
+        if source in analysis.restricted or source.table.table_name in reported:
+            continue
+        reported.add(source.table.table_name)
+        sort_key = source.table.sort_keys[0] if source.table.sort_keys else None
+        hint = f" (its leading sort key is {sort_key})" if sort_key else ""
+        yield Hit(
+            message=(
+                f"{source.table.table_name} ({evidence.rows(source.table)}) is read with no "
+                f"filter and no join to a filtered relation: every block is scanned{hint}"
+            ),
+            evidence=[evidence.fragment(ctx, source.node), *evidence.table(source.table)],
+            table=source.table.table_name,
+            node=source.node,
+        )
+
+
+RULE = Rule(
+    code="Q009",
+    name="unfiltered-large-scan",
+    title="Large table scanned without a filter",
+    default_severity=Severity.MEDIUM,
+    severity_text="MEDIUM",
+    summary="A large table is read with no predicate restricting it.",
+    documentation=Documentation(
+        what=(
+            "A large table read with no predicate on it (WHERE, ON, or a filter on a CTE or "
+            "derived table built on it) and no equality join to a relation that is filtered."
+        ),
+        why=(
+            "Without a predicate, zone maps cannot skip a single block: the whole table is read "
+            "from disk on every slice, and usually redistributed for the joins that follow."
+        ),
+        anti_pattern="SELECT customer_id, SUM(amount) FROM sales GROUP BY customer_id",
+        better="SELECT customer_id, SUM(amount) FROM sales WHERE sale_date >= '2026-01-01' GROUP BY customer_id",
+    ),
+    fix="Filter it, ideally on its leading sort-key column.",
+    check=check,
+    needs=("snapshot",),
+)

@@ -1,0 +1,125 @@
+"""Q016 type-mismatch-comparison: a column compared with a value or column of another type family."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from sqlglot import exp
+
+from redshift_optimizer.models.findings import Severity
+from redshift_optimizer.rules import evidence
+from redshift_optimizer.rules.base import Documentation, Hit, Rule
+from redshift_optimizer.rules.query.q003_non_sargable_sortkey_predicate import COMPARISONS
+from redshift_optimizer.rules.query_context import QueryContext
+
+_FAMILIES = (
+    ("number", re.compile(r"^(SMALLINT|INT\d?|INTEGER|BIGINT|DECIMAL|NUMERIC|REAL|FLOAT\d?|DOUBLE( PRECISION)?)\b")),
+    ("string", re.compile(r"^(VARCHAR|CHAR|CHARACTER( VARYING)?|NCHAR|NVARCHAR|TEXT|BPCHAR|STRING)\b")),
+    ("datetime", re.compile(r"^(DATE|TIMESTAMP|TIMESTAMPTZ|TIME|TIMETZ)\b")),
+    ("boolean", re.compile(r"^(BOOL|BOOLEAN)\b")),
+)
+_SQL_FAMILY = {  # sqlglot data types of casts and typed literals
+    **{t: "number" for t in ("TINYINT", "SMALLINT", "INT", "BIGINT", "DECIMAL", "FLOAT", "DOUBLE")},
+    **{t: "string" for t in ("VARCHAR", "CHAR", "TEXT", "NCHAR", "NVARCHAR", "BPCHAR")},
+    **{t: "datetime" for t in ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "DATETIME")},
+    "BOOLEAN": "boolean",
+}
+
+
+def family(type_text: str | None) -> str | None:
+    if not type_text:
+        return None
+    text = type_text.upper().strip()
+    return next((name for name, pattern in _FAMILIES if pattern.match(text)), None)
+
+
+def _operand(ctx: QueryContext, node: exp.Expression) -> tuple[str, str, bool] | None:
+    """(family, description, is_column) of a comparison operand, when knowable."""
+    node = node.unnest() if isinstance(node, exp.Paren) else node
+    if isinstance(node, exp.Column):
+        origin = ctx.origin(node)
+        if origin is None or origin.column is None:
+            return None
+        found = family(origin.column.type)
+        return (found, f"{origin.qualified} ({origin.column.type})", True) if found else None
+    if isinstance(node, exp.Literal):
+        return ("string", f"string {node.sql(dialect='redshift')}", False) if node.is_string else \
+            ("number", f"number {node.this}", False)
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        return ("number", f"number -{node.this.this}", False)
+    if isinstance(node, exp.Cast) and node.to is not None:
+        found = _SQL_FAMILY.get(node.to.this.name if hasattr(node.to.this, "name") else str(node.to.this))
+        return (found, f"{node.to.sql(dialect='redshift')} value", False) if found else None
+    return None
+
+
+def _mismatch(a: tuple[str, str, bool], b: tuple[str, str, bool]) -> bool:
+    if a[0] == b[0]:
+        return False
+    if not (a[2] or b[2]):
+        return False  # two constants: nothing about the table
+    if not (a[2] and b[2]):
+        column, value = (a, b) if a[2] else (b, a)
+        # A date written as a string is how Redshift date literals look: fine.
+        if column[0] == "datetime" and value[0] == "string" and value[1].startswith("string"):
+            return False
+    return True
+
+
+def check(ctx: QueryContext) -> Iterator[Hit]:
+    if ctx.snapshot is None:
+        return
+    for node in ctx.statement.find_all(*COMPARISONS):
+        if isinstance(node, (exp.Like, exp.ILike)):
+            continue
+        left = _operand(ctx, node.this)
+        if left is None:
+            continue
+        if isinstance(node, exp.Between):
+            rights = [node.args.get("low"), node.args.get("high")]
+        elif isinstance(node, exp.In):
+            rights = [] if node.args.get("query") is not None else list(node.expressions)
+        else:
+            rights = [node.expression]
+        for right_node in rights:
+            right = _operand(ctx, right_node) if right_node is not None else None
+            if right is None or not _mismatch(left, right):
+                continue
+            yield Hit(
+                message=(
+                    f"{ctx.fragment(node)} compares {left[1]} with {right[1]}: Redshift casts one "
+                    "side per row, which can hide the column from zone maps and distribution"
+                    + (" and gives surprising matches" if "string" in (left[0], right[0]) else "")
+                ),
+                evidence=[evidence.fragment(ctx, node), evidence.metric("left", left[1]),
+                          evidence.metric("right", right[1])],
+                node=node,
+            )
+            break
+
+
+RULE = Rule(
+    code="Q016",
+    name="type-mismatch-comparison",
+    title="Comparison across type families",
+    default_severity=Severity.MEDIUM,
+    severity_text="MEDIUM",
+    summary="A column compared with a value or column of another type family.",
+    documentation=Documentation(
+        what=(
+            "A comparison or join between a column and a value or column of another type family: "
+            "number vs string, date vs string column, date vs number. A date column compared with "
+            "a string literal is Redshift's normal date literal and is not reported."
+        ),
+        why=(
+            "An implicit cast is applied to every row; on the column side it defeats zone maps, "
+            "and on join keys it forces redistribution because hash values differ by type."
+        ),
+        anti_pattern="SELECT * FROM orders WHERE order_id = '1042'   -- order_id BIGINT",
+        better="SELECT * FROM orders WHERE order_id = 1042",
+    ),
+    fix="Compare like with like (write the literal in the column's type); align column types of join keys.",
+    check=check,
+    needs=("snapshot",),
+)

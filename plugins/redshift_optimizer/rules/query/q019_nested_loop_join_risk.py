@@ -1,0 +1,71 @@
+"""Q019 nested-loop-join-risk: a join whose only conditions are non-equalities."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from redshift_optimizer.models.findings import Severity
+from redshift_optimizer.rules import evidence
+from redshift_optimizer.rules.base import Documentation, Hit, Rule
+from redshift_optimizer.rules.query.relations import join_graph
+from redshift_optimizer.rules.query_context import QueryContext
+
+
+def check(ctx: QueryContext) -> Iterator[Hit]:
+    for scope in ctx.select_scopes():
+        order = ctx.joined_sources(scope)
+        if len(order) < 2:
+            continue
+        graph = join_graph(ctx, scope)
+        if not graph.other:
+            continue
+        equi_groups = graph.components(equality_only=True)
+        for index, (source, join) in enumerate(order):
+            if index == 0:
+                continue
+            earlier = [s for s, _ in order[:index]]
+            group = next(c for c in equi_groups if source in c)
+            if any(s in group for s in earlier):
+                continue  # an equality reaches it (directly or through another relation)
+            partners = [s for s in earlier if graph.linked(s, source)]
+            if not partners:
+                continue  # nothing links it at all: Q002's case
+            partner = partners[0]
+            predicate = graph.other[frozenset((partner, source))][0]
+            both_large = ctx.is_large(source.table) and ctx.is_large(partner.table)
+            yield Hit(
+                message=(
+                    f"{source.name} is joined to {partner.name} only by non-equalities "
+                    f"({ctx.fragment(predicate)}): no hash or merge key, so Redshift runs a "
+                    f"nested loop over {evidence.rows(partner.table)} x {evidence.rows(source.table)}"
+                ),
+                evidence=[evidence.fragment(ctx, predicate), *evidence.table(partner.table, partner.name),
+                          *evidence.table(source.table, source.name)],
+                severity=Severity.HIGH if both_large else Severity.MEDIUM,
+                table=source.table.table_name if source.table else None,
+                node=predicate,
+            )
+
+
+RULE = Rule(
+    code="Q019",
+    name="nested-loop-join-risk",
+    title="Join on non-equalities only",
+    default_severity=Severity.MEDIUM,
+    severity_text="HIGH when both are large, else MEDIUM",
+    summary="A join between two tables whose only conditions are non-equalities (<, >, BETWEEN, <>).",
+    documentation=Documentation(
+        what="Two relations linked only by `<`, `>`, BETWEEN, `<>` or similar predicates, with no equality.",
+        why=(
+            "Without an equality Redshift can neither hash nor merge: it broadcasts one side and "
+            "compares every pair of rows (the 'Nested Loop Join in the query plan' alert)."
+        ),
+        anti_pattern="SELECT e.id, p.rate FROM events e JOIN price_periods p ON e.ts BETWEEN p.valid_from AND p.valid_to",
+        better=(
+            "SELECT e.id, p.rate FROM events e JOIN price_periods p ON p.day = DATE_TRUNC('day', e.ts) "
+            "AND e.ts BETWEEN p.valid_from AND p.valid_to   -- pre-bucketed ranges"
+        ),
+    ),
+    fix="Find an equality key, or pre-bucket the ranges (e.g. one row per day) and join on the bucket.",
+    check=check,
+)

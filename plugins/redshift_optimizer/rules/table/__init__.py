@@ -1,0 +1,3 @@
+"""Table rules (T codes): one table, from the snapshot, the profile and the workload."""
+
+RULES: list = []

@@ -1,0 +1,3 @@
+"""Workload rules (C codes): the slow-query window and the tables it reads."""
+
+RULES: list = []
