@@ -24,28 +24,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
+from redshift_optimizer.assets import METADATA_REFRESHED
 
 try:  # Airflow >= 3.1 exports it from the SDK; 3.0.x (MWAA) from core
     from airflow.sdk import CronDataIntervalTimetable
 except ImportError:  # pragma: no cover
     from airflow.timetables.interval import CronDataIntervalTimetable
 
-METADATA_REFRESHED = Asset(name="redshift_metadata_refreshed", uri="redshift-optimizer://metadata/refreshed")
 
 default_args = {
     "owner": "data-platform",
     "retries": 2,
     "retry_delay": timedelta(minutes=5),
 }
-
-
-def _context():
-    """The running task's settings and day (read inside tasks, never at parse time)."""
-    from redshift_optimizer.runtime import run_day, settings_for_run
-
-    context = get_current_context()
-    return settings_for_run(context["params"]), run_day(context)
 
 
 @dag(
@@ -68,49 +60,51 @@ def redshift_metadata_refresh():
     def snapshot_schema() -> dict:
         """Extract tables, columns and physical design; write the day's snapshot."""
         from redshift_optimizer.pipelines.metadata_refresh import snapshot_schema as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse
+        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
 
-        settings, day = _context()
-        with open_warehouse(settings) as warehouse:
+        with task_step() as (settings, day), open_warehouse(settings) as warehouse:
             return step(warehouse, open_lake(settings), settings, day)
 
     @task
     def profile_data(snapshot: dict) -> dict:
         """Profile every table of the snapshot with aggregates run in the warehouse."""
         from redshift_optimizer.pipelines.metadata_refresh import profile_data as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse
+        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
 
-        settings, day = _context()
-        with open_warehouse(settings) as warehouse:
+        with task_step() as (settings, day), open_warehouse(settings) as warehouse:
             return step(warehouse, open_lake(settings), settings, day)
 
     @task
     def gather_slow_queries() -> dict:
         """Collect the day's slow queries grouped by fingerprint."""
         from redshift_optimizer.pipelines.metadata_refresh import gather_slow_queries as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse
+        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
 
-        settings, day = _context()
-        with open_warehouse(settings) as warehouse:
+        with task_step() as (settings, day), open_warehouse(settings) as warehouse:
             return step(warehouse, open_lake(settings), settings, day)
 
     @task
     def publish_schema(snapshot: dict) -> dict:
         """Diff against the previous snapshot, update schema.json, alert on a change."""
         from redshift_optimizer.pipelines.metadata_refresh import publish_schema as step
-        from redshift_optimizer.runtime import open_lake, open_notifier
+        from redshift_optimizer.runtime import open_lake, open_notifier, task_step
 
-        settings, day = _context()
-        return step(open_lake(settings), open_notifier(settings), day)
+        with task_step() as (settings, day):
+            return step(open_lake(settings), open_notifier(settings), day)
 
     @task(outlets=[METADATA_REFRESHED])
-    def publish_metrics(snapshot: dict, changes: dict, profile: dict, slow: dict) -> None:
-        """Send MetadataTablesProcessed and SchemaChangesDetected to CloudWatch."""
+    def publish_metrics(snapshot: dict, changes: dict, profile: dict, slow: dict, *, outlet_events=None) -> None:
+        """Send MetadataTablesProcessed and SchemaChangesDetected; announce the day's objects."""
         from redshift_optimizer.pipelines.metadata_refresh import publish_metrics as step
-        from redshift_optimizer.runtime import open_metrics
+        from redshift_optimizer.runtime import open_metrics, task_step
 
-        settings, day = _context()
-        step(open_metrics(settings), day, snapshot["database"], snapshot["tables"], changes["changes"])
+        with task_step() as (settings, day):
+            step(open_metrics(settings), day, snapshot["database"], snapshot["tables"], changes["changes"])
+            outlet_events[METADATA_REFRESHED].extra = {
+                "run_date": day.isoformat(),
+                "keys": {"schema": snapshot["key"], "profile": profile["key"], "slow_queries": slow["key"],
+                         "diff": changes["diff_key"]},
+            }
 
     snapshot = snapshot_schema()
     changes = publish_schema(snapshot)

@@ -74,7 +74,6 @@ def load_demo(dsn: str, scale: float, repetitions: int, log=print) -> None:
     import psycopg2
 
     from local.demo.warehouse import load_demo_warehouse
-    from local.demo.workload import run_workload
 
     conn = psycopg2.connect(dsn)
     conn.autocommit = True
@@ -82,6 +81,8 @@ def load_demo(dsn: str, scale: float, repetitions: int, log=print) -> None:
     summary = load_demo_warehouse(conn, scale=scale)
     log(f"demo warehouse ready in {time.monotonic() - started:.0f} s: {summary}")
     if repetitions:
+        from local.demo.workload import run_workload
+
         started = time.monotonic()
         timings = run_workload(conn, repetitions=repetitions)
         log(f"demo workload: {len(timings)} executions in {time.monotonic() - started:.0f} s")

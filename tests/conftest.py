@@ -55,7 +55,8 @@ def demo_dsn(local_postgres):
     from local import services
 
     dsn = services.prepare_warehouse(local_postgres)
-    services.load_demo(dsn, DEMO_SCALE, repetitions=1, log=lambda message: None)
+    services.load_demo(dsn, DEMO_SCALE, repetitions=int(os.environ.get("TEST_WORKLOAD_REPETITIONS", "1")),
+                       log=lambda message: None)
     return dsn
 
 

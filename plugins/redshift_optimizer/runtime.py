@@ -7,8 +7,9 @@ defaults. Called inside tasks only: nothing here runs when a DAG file is parsed.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from redshift_optimizer.adapters.lake import MetadataLake
 from redshift_optimizer.adapters.notifications import Metrics, Notifier
@@ -67,3 +68,17 @@ def open_notifier(settings: Settings) -> Notifier:
 
 def open_metrics(settings: Settings) -> Metrics:
     return Metrics(settings.cloudwatch_namespace, aws_conn_id=settings.aws_conn_id)
+
+
+@contextmanager
+def task_step() -> Iterator[tuple[Settings, date]]:
+    """The running task's settings and day. A configuration error fails the task at once
+    (retrying cannot fix it) with its message, which names the setting."""
+    from airflow.exceptions import AirflowFailException
+    from airflow.sdk import get_current_context
+
+    try:
+        context = get_current_context()
+        yield settings_for_run(context["params"]), run_day(context)
+    except ConfigurationError as exc:
+        raise AirflowFailException(f"configuration error: {exc}") from None
