@@ -16,8 +16,10 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
     uses: dict[int, list] = {}
     names: dict[int, str] = {}
     for scope in ctx.scopes:
-        for source in ctx.sources(scope).values():
-            derived = source.derived
+        sources = ctx.sources(scope)
+        for table in scope.tables:  # the FROM/JOIN references written in this scope
+            source = sources.get(table.alias_or_name.lower())
+            derived = source.derived if source else None
             if derived is None or not isinstance(derived.expression.parent, exp.CTE):
                 continue
             if derived is scope or _inside(scope, derived):
