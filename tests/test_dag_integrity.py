@@ -43,3 +43,11 @@ def test_dag_file_needs_no_credentials(path, tmp_path):
            "PYTHONPATH": str(path.parent.parent / "plugins")}
     result = subprocess.run([sys.executable, str(path)], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from redshift_optimizer.settings import Settings
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    missing = [name for name in Settings.model_fields if f"`{name}`" not in readme]
+    assert not missing, f"settings missing from the README: {missing}"

@@ -1,0 +1,95 @@
+"""The newcomer path: `make run` from the checkout brings the stack up, the metadata refresh
+succeeds according to Airflow's REST API, the lake objects are in S3, and Ctrl-C stops
+everything it started."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+import boto3
+import pytest
+
+from local import services
+
+pytestmark = [pytest.mark.smoke, pytest.mark.timeout(1500)]
+
+ROOT = Path(__file__).resolve().parent.parent
+BANNER = "Redshift Query Optimizer, local stack"
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _api(base: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(base + path, headers=headers,
+                                     data=None if body is None else json.dumps(body).encode())
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(tmp_path):
+    ports = {"POSTGRES_PORT": services.free_port(), "AWS_PORT": services.free_port(),
+             "AIRFLOW_PORT": services.free_port()}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AWS_"))},
+           "STATE_DIR": str(tmp_path / "state"), "DEMO_SCALE": "0.02",
+           **{k: str(v) for k, v in ports.items()}}
+    log_path = tmp_path / "make-run.log"
+    with open(log_path, "wb") as log:
+        stack = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=log,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 1200
+        while BANNER not in log_path.read_text(errors="replace"):
+            assert stack.poll() is None, log_path.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, "the stack did not come up in time"
+            time.sleep(3)
+        output = log_path.read_text(errors="replace")
+        assert "metadata refresh    success" in output, output[-3000:]
+
+        # Airflow's REST API agrees.
+        base = f"http://127.0.0.1:{ports['AIRFLOW_PORT']}"
+        token = _api(base, "/auth/token", body={"username": "admin", "password": "admin"})["access_token"]
+        runs = _api(base, "/api/v2/dags/redshift_metadata_refresh/dagRuns", token)["dag_runs"]
+        assert any(r["state"] == "success" and r["conf"].get("run_date") for r in runs)
+        dag = _api(base, "/api/v2/dags/redshift_metadata_refresh", token)
+        assert dag["is_paused"] is False
+
+        # The lake objects are in S3, through the local AWS endpoint.
+        today = datetime.now(timezone.utc).date()
+        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{ports['AWS_PORT']}",
+                          aws_access_key_id="testing", aws_secret_access_key="testing",
+                          region_name="us-east-1")
+        listing = s3.list_objects_v2(Bucket="redshift-optimizer-metadata")
+        stored = {o["Key"] for o in listing.get("Contents", [])}
+        assert {
+            "metadata/schema/schema.json",
+            f"metadata/schema/schema-{today:%Y%m%d}.json",
+            f"metadata/data_profile/profile-{today:%Y%m%d}.json",
+            f"metadata/query_history/{today:%Y/%m/%d}/slow_queries.json",
+        } <= stored
+        slow = json.loads(s3.get_object(Bucket="redshift-optimizer-metadata",
+                                        Key=f"metadata/query_history/{today:%Y/%m/%d}/slow_queries.json")["Body"].read())
+        assert slow["queries"], "the demo workload shows up as slow queries"
+    finally:
+        if stack.poll() is None:
+            os.killpg(stack.pid, signal.SIGINT)
+        stack.wait(180)
+
+    # Ctrl-C stopped everything it started.
+    for name, port in ports.items():
+        assert not _port_open(port), f"{name} {port} still open after Ctrl-C"
+    assert "stopping" in log_path.read_text(errors="replace")
