@@ -1,3 +1,5 @@
 """Workload rules (C codes): the slow-query window and the tables it reads."""
 
-RULES: list = []
+from redshift_optimizer.rules.workload import cost
+
+RULES = [*cost.RULES]

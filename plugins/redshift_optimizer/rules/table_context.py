@@ -1,0 +1,144 @@
+"""What the table rules (T) and workload rules (C) see: one table of the snapshot with its
+profile, and the slow-query window digested into reads, joins and filters per column."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlglot import exp
+
+from redshift_optimizer.models.lake import (
+    ColumnSnapshot,
+    DataProfile,
+    SchemaSnapshot,
+    SlowQueries,
+    SlowQuery,
+    TableProfile,
+    TableSnapshot,
+)
+from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
+from redshift_optimizer.rules.query.relations import join_graph, scan_analysis
+from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.rules.settings import AnalysisSettings
+
+
+def _days(window: SlowQueries) -> float:
+    try:
+        start = datetime.fromisoformat(window.window_start.replace("Z", "+00:00"))
+        end = datetime.fromisoformat(window.window_end.replace("Z", "+00:00"))
+    except ValueError:
+        return 1.0
+    return max((end - start).total_seconds() / 86400.0, 1 / 24)
+
+
+@dataclass
+class WorkloadContext:
+    """The slow-query window: each query's statistics, and per table (weighted by
+    executions) how often it is read, joined on each column and filtered on each column."""
+
+    snapshot: SchemaSnapshot
+    window: SlowQueries
+    settings: AnalysisSettings
+    days: float = 1.0
+    reads: Counter = field(default_factory=Counter)  # table_name -> executions
+    joins: dict[str, Counter] = field(default_factory=dict)  # table -> column -> executions
+    filters: dict[str, Counter] = field(default_factory=dict)
+    joined_tables: set[str] = field(default_factory=set)
+    unparsed: list[str] = field(default_factory=list)  # query hashes that did not parse
+
+    @classmethod
+    def build(cls, snapshot: SchemaSnapshot, window: SlowQueries, settings: AnalysisSettings) -> "WorkloadContext":
+        ctx = cls(snapshot, window, settings, _days(window))
+        for query in window.queries:
+            ctx._digest(query)
+        return ctx
+
+    def _digest(self, query: SlowQuery) -> None:
+        weight = max(query.executions, 1)
+        try:
+            statements = parse_statements(query.query_text)
+        except (SqlInputError, RecursionError):
+            self.unparsed.append(query.query_hash)
+            return
+        for statement in statements:
+            qctx = QueryContext(query.query_text, statement, self.snapshot, query, None, self.settings)
+            read_here = {s.table.table_name for s in qctx.base_reads() if s.table}
+            if isinstance(statement, (exp.Update, exp.Delete, exp.Insert)) and isinstance(statement.this, exp.Table):
+                table = self.snapshot.table(".".join(p for p in (statement.this.db, statement.this.name) if p))
+                if table:
+                    read_here.add(table.table_name)
+            for name in read_here:
+                self.reads[name] += weight
+            for scope in qctx.select_scopes():
+                graph = join_graph(qctx, scope)
+                if len(graph.sources) > 1:
+                    self.joined_tables.update(s.table.table_name for s in graph.sources if s.table)
+                for predicates in graph.equi.values():
+                    for predicate in predicates:
+                        self._count_join(qctx, predicate, weight)
+            analysis = scan_analysis(qctx)
+            counted: set[tuple[str, str]] = set()
+            for source, columns in analysis.filter_columns.items():
+                if source.table is None:
+                    continue
+                for column in columns:
+                    key = (source.table.table_name, column)
+                    if key not in counted:
+                        counted.add(key)
+                        self.filters.setdefault(key[0], Counter())[column] += weight
+
+    def _count_join(self, qctx: QueryContext, predicate: exp.Expression, weight: int) -> None:
+        node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
+        if not isinstance(node, (exp.EQ, exp.NullSafeEQ)):
+            return
+        for side in (node.this, node.expression):
+            if isinstance(side, exp.Column):
+                origin = qctx.origin(side)
+                if origin and origin.table and origin.column:
+                    self.joins.setdefault(origin.table.table_name, Counter())[origin.column.name.lower()] += weight
+
+    def per_day(self, milliseconds: float) -> float:
+        """Seconds per day of a total over the window."""
+        return milliseconds / 1000.0 / self.days
+
+
+@dataclass
+class TableContext:
+    """One table of the snapshot, its profile, and the workload if given."""
+
+    table: TableSnapshot
+    snapshot: SchemaSnapshot
+    profile: DataProfile | None
+    workload: WorkloadContext | None
+    settings: AnalysisSettings
+
+    @property
+    def name(self) -> str:
+        return self.table.table_name
+
+    @property
+    def table_profile(self) -> TableProfile | None:
+        return self.profile.table(self.name) if self.profile is not None else None
+
+    @property
+    def first_sort_key(self) -> ColumnSnapshot | None:
+        if self.table.sort_keys:
+            return self.table.column(self.table.sort_keys[0])
+        return next((c for c in self.table.columns if c.sort_key_position == 1), None)
+
+    @property
+    def dist_key_column(self) -> ColumnSnapshot | None:
+        if self.table.dist_key:
+            return self.table.column(self.table.dist_key)
+        return next((c for c in self.table.columns if c.dist_key), None)
+
+    def is_large(self) -> bool:
+        return self.table.row_count is not None and self.table.row_count >= self.settings.large_table_rows
+
+    def is_small(self) -> bool:
+        return self.table.row_count is not None and self.table.row_count <= self.settings.small_table_rows
+
+
+__all__ = ["TableContext", "WorkloadContext"]

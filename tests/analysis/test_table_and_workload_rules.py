@@ -1,0 +1,175 @@
+"""T and C rules: each case states a table (or a workload) that must fire a rule, and one
+that must not. Tables start from a healthy design and change one thing."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from redshift_optimizer.analysis import review_schema
+from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries
+from redshift_optimizer.rules.settings import AnalysisSettings
+
+
+def healthy(**changes) -> dict:
+    table = {
+        "table_name": "public.facts", "row_count": 50_000_000, "size_mb": 2000, "dist_style": "KEY",
+        "dist_key": "account_id", "sort_keys": ["day"], "sort_key_type": "COMPOUND", "skew_rows": 1.2,
+        "unsorted_pct": 1.0, "stats_off": 0.0, "estimated_visible_rows": 50_000_000,
+        "vacuum_sort_benefit": 0.0, "encoded": True, "max_varchar": 64, "primary_key": ["id"],
+        "columns": [
+            {"name": "id", "type": "BIGINT", "encoding": "AZ64", "nullable": False, "dist_key": False, "sort_key_position": 0},
+            {"name": "account_id", "type": "INTEGER", "encoding": "AZ64", "nullable": False, "dist_key": True, "sort_key_position": 0},
+            {"name": "day", "type": "DATE", "encoding": "RAW", "nullable": False, "dist_key": False, "sort_key_position": 1},
+            {"name": "note", "type": "VARCHAR(4000)", "encoding": "ZSTD", "nullable": True, "dist_key": False, "sort_key_position": 0},
+            {"name": "amount", "type": "DECIMAL(12,2)", "encoding": "AZ64", "nullable": True, "dist_key": False, "sort_key_position": 0},
+        ],
+    }
+    for key, value in changes.items():
+        if key == "column":
+            for name, updates in value.items():
+                next(c for c in table["columns"] if c["name"] == name).update(updates)
+        else:
+            table[key] = value
+    return table
+
+
+def snap(*tables) -> SchemaSnapshot:
+    return SchemaSnapshot.model_validate({
+        "extract_timestamp": "2026-05-21T02:00:00Z", "schema_version": "v",
+        "source": {"engine": "redshift", "database": "dev"}, "tables": list(tables)})
+
+
+def profile(nulls=0.0, max_length=3000) -> DataProfile:
+    return DataProfile.model_validate({"extract_timestamp": "2026-05-21T02:00:00Z", "tables": [{
+        "table_name": "public.facts", "row_count": 50_000_000, "columns": [
+            {"name": "account_id", "type": "INTEGER", "null_ratio": nulls, "null_count": int(nulls * 5e7)},
+            {"name": "note", "type": "VARCHAR(4000)", "max_length": max_length},
+        ]}]})
+
+
+def codes(review) -> list[str]:
+    return [f.code for f in review.findings]
+
+
+def test_healthy_table_has_no_finding():
+    assert codes(review_schema(snap(healthy()), profile=profile())) == []
+
+
+TABLE_CASES = [
+    ("T001", healthy(sort_keys=[], sort_key_type=None, column={"day": {"sort_key_position": 0}}),
+     healthy(sort_keys=[], sort_key_type="AUTO", column={"day": {"sort_key_position": 0}})),
+    ("T001", healthy(sort_keys=[], sort_key_type=None, row_count=5_000_000, column={"day": {"sort_key_position": 0}}),
+     healthy(sort_keys=[], sort_key_type=None, row_count=4_999_999, column={"day": {"sort_key_position": 0}})),
+    ("T002", healthy(skew_rows=4.0), healthy(skew_rows=3.9)),
+    ("T003", healthy(row_count=800_000, estimated_visible_rows=800_000), healthy(row_count=800_000, estimated_visible_rows=800_000, dist_style="AUTO(ALL)")),
+    ("T004", healthy(column={"id": {"encoding": "RAW"}}),  # 3 of 4 encoded = 75%
+     healthy(column={"day": {"encoding": "RAW"}})),
+    ("T005", healthy(column={"day": {"encoding": "AZ64"}}), healthy()),
+    ("T006", healthy(stats_off=10.5), healthy(stats_off=10.0)),
+    ("T007", healthy(unsorted_pct=20.5), healthy(unsorted_pct=20.0)),
+    ("T007", healthy(vacuum_sort_benefit=10.0), healthy(vacuum_sort_benefit=9.9)),
+    ("T009", healthy(dist_key="day", column={"account_id": {"dist_key": False}, "day": {"dist_key": True}}), healthy()),
+    ("T009", healthy(dist_key="ts", column={"note": {"name": "ts", "type": "TIMESTAMP WITHOUT TIME ZONE"}}), healthy()),
+    ("T010", healthy(sort_key_type="INTERLEAVED"), healthy()),
+    ("T011", healthy(estimated_visible_rows=44_000_000), healthy(estimated_visible_rows=46_000_000)),
+    ("T014", healthy(primary_key=[]), healthy()),
+]
+
+
+@pytest.mark.parametrize(("code", "bad", "good"), TABLE_CASES, ids=[c[0] for c in TABLE_CASES])
+def test_table_rule(code, bad, good):
+    fired = [f for f in review_schema(snap(bad)).table_findings if f.code == code]
+    assert fired, code
+    assert fired[0].table == "public.facts" and fired[0].evidence and fired[0].fix
+    assert code not in codes(review_schema(snap(good)))
+
+
+def test_missing_statistics_are_high():
+    finding = next(f for f in review_schema(snap(healthy(stats_off=100.0))).findings if f.code == "T006")
+    assert finding.severity.value == "HIGH"
+    assert next(f for f in review_schema(snap(healthy(stats_off=30.0))).findings if f.code == "T006").severity.value == "MEDIUM"
+
+
+def test_profile_rules_need_the_profile():
+    assert "T008" in codes(review_schema(snap(healthy()), profile=profile(max_length=900)))
+    assert "T008" not in codes(review_schema(snap(healthy()), profile=profile(max_length=1000)))
+    assert "T015" in codes(review_schema(snap(healthy()), profile=profile(nulls=0.11)))
+    assert "T015" not in codes(review_schema(snap(healthy()), profile=profile(nulls=0.10)))
+    assert not {"T008", "T015"} & set(codes(review_schema(snap(healthy()))))
+
+
+def test_metrics_the_engine_cannot_give_keep_rules_silent():
+    table = healthy(skew_rows=None, stats_off=None, unsorted_pct=None, vacuum_sort_benefit=None,
+                    estimated_visible_rows=None, dist_style=None)
+    assert codes(review_schema(snap(table))) == []
+
+
+def window(*queries, hours=24) -> SlowQueries:
+    end = "2026-05-21T00:00:00Z" if hours == 24 else "2026-05-20T12:00:00Z"
+    return SlowQueries.model_validate({
+        "window_start": "2026-05-20T00:00:00Z", "window_end": end, "threshold_ms": 5000,
+        "source_view": "SYS_QUERY_HISTORY", "queries": [
+            {"query_hash": f"h{i}", "fingerprint": q.get("query_text", "select ?"), "executions": 1,
+             "query_text": "SELECT 1", **q} for i, q in enumerate(queries)]})
+
+
+DIM = healthy(table_name="public.dim", row_count=100_000, estimated_visible_rows=100_000, dist_style="EVEN", dist_key=None, size_mb=10)
+
+
+def test_workload_join_and_filter_columns_drive_t012_t013_t003():
+    text = ("SELECT d.note, SUM(f.amount) FROM public.facts f JOIN dim d ON d.id = f.id "
+            "WHERE f.note = 'x' GROUP BY 1")
+    review = review_schema(snap(healthy(), DIM), queries=window({"query_text": text, "executions": 30}))
+    t012 = next(f for f in review.table_findings if f.code == "T012")
+    assert t012.table == "public.facts" and t012.column == "id"
+    assert any(e.value == 30 for e in t012.evidence)
+    t013 = next(f for f in review.table_findings if f.code == "T013")
+    assert t013.column == "note"
+    assert any(f.code == "T003" and f.table == "public.dim" for f in review.table_findings)
+    # Joined and filtered on the keys: nothing to say.
+    good = ("SELECT SUM(f.amount) FROM public.facts f JOIN public.facts g ON g.account_id = f.account_id "
+            "WHERE f.day = '2026-05-01'")
+    review = review_schema(snap(healthy()), queries=window({"query_text": good, "executions": 30}))
+    assert not {"T012", "T013"} & set(codes(review))
+
+
+def test_repeated_expensive_query_is_priced():
+    q = {"executions": 12, "total_elapsed_ms": 4_000_000, "mean_elapsed_ms": 333_333}
+    review = review_schema(snap(healthy()), queries=window(q))
+    c001 = next(f for f in review.workload_findings if f.code == "C001")
+    assert c001.severity.value == "HIGH" and c001.query_hash == "h0"
+    assert c001.saving["seconds_per_day"] == 4000.0
+    assert c001.saving["money_per_day"] == round(4000 * AnalysisSettings().price_per_second(), 2)
+    half_day = review_schema(snap(healthy()), queries=window(q, hours=12))
+    assert next(f for f in half_day.workload_findings if f.code == "C001").saving["seconds_per_day"] == 8000.0
+    medium = review_schema(snap(healthy()), queries=window({**q, "total_elapsed_ms": 700_000}))
+    assert next(f for f in medium.workload_findings if f.code == "C001").severity.value == "MEDIUM"
+    for quiet in ({**q, "executions": 9}, {**q, "total_elapsed_ms": 599_999}):
+        assert "C001" not in codes(review_schema(snap(healthy()), queries=window(quiet)))
+
+
+def test_unused_large_table():
+    reads_dim = {"query_text": "SELECT COUNT(*) FROM public.dim"}
+    big_dim = {**DIM, "size_mb": 5000}
+    review = review_schema(snap(healthy(), big_dim), queries=window(reads_dim))
+    unused = [f.table for f in review.workload_findings if f.code == "C002"]
+    assert unused == ["public.facts"]
+    assert "C002" not in codes(review_schema(snap(healthy(size_mb=1000)), queries=window(reads_dim)))
+
+
+@pytest.mark.parametrize(("code", "bad", "good"), [
+    ("C003", {"total_elapsed_ms": 300_000, "queue_ms": 60_000}, {"total_elapsed_ms": 300_001 * 5, "queue_ms": 60_000}),
+    ("C003", {"total_elapsed_ms": 100_000, "queue_ms": 60_000}, {"total_elapsed_ms": 100_000, "queue_ms": 59_000}),
+    ("C004", {"spilled_mb": 12}, {"spilled_mb": 0}),
+    ("C005", {"returned_rows": 1_000_000}, {"returned_rows": 999_999}),
+])
+def test_workload_rule(code, bad, good):
+    assert code in codes(review_schema(snap(healthy()), queries=window(bad)))
+    assert code not in codes(review_schema(snap(healthy()), queries=window(good)))
+
+
+def test_unparsable_workload_query_is_skipped_not_fatal():
+    review = review_schema(snap(healthy()), queries=window({"query_text": "SELEC broken FROM"}))
+    assert review.rules_version
