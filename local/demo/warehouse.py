@@ -25,10 +25,10 @@ import psycopg2
 from psycopg2 import sql
 
 from local.demo.redshift_ddl import TableDesign, read_table_ddl
+from local.demo.statements import execute, identifier, statement
 
 DEMO_DIR = Path(__file__).resolve().parent
 DDL_DIR = DEMO_DIR / "ddl"
-SQL_DIR = DEMO_DIR / "sql"
 
 DEFAULT_SCALE = 0.2
 # Below this, four suppliers per part (TPC-H's partsupp rule) would repeat suppliers.
@@ -89,7 +89,7 @@ def load_demo_warehouse(conn, *, scale: float = DEFAULT_SCALE, rebuild: bool = F
     designs = demo_table_designs()
     with conn.cursor() as cur:
         for name in (*DESIGN_TABLES, *GENERATOR_FUNCTIONS):
-            _execute(cur, name)
+            execute(cur, name)
         present = None if rebuild else _loaded_row_counts(cur, designs, params)
     if present is not None:
         tables = {name: {"rows": rows, "seconds": 0.0} for name, rows in present.items()}
@@ -98,9 +98,9 @@ def load_demo_warehouse(conn, *, scale: float = DEFAULT_SCALE, rebuild: bool = F
     tables = {}
     with _transaction(conn), conn.cursor() as cur:
         for design in reversed(designs):
-            _execute(cur, "drop_table", table=_identifier(design.qualified_name))
+            execute(cur, "drop_table", table=identifier(design.qualified_name))
         for schema in dict.fromkeys(d.schema for d in designs):
-            _execute(cur, "create_schema", schema=sql.Identifier(schema))
+            execute(cur, "create_schema", schema=sql.Identifier(schema))
         for design in designs:
             table_started = time.perf_counter()
             rows = _load_table(cur, design, params)
@@ -114,31 +114,31 @@ def load_demo_warehouse(conn, *, scale: float = DEFAULT_SCALE, rebuild: bool = F
 def table_checksum(conn, table: str) -> tuple[int, str]:
     """Row count and md5 of a table's rows in a fixed order: equal checksums, equal data."""
     with conn.cursor() as cur:
-        _execute(cur, "table_checksum", table=_identifier(table))
+        execute(cur, "table_checksum", table=identifier(table))
         count, checksum = cur.fetchone()
     return count, checksum
 
 
 def _load_table(cur, design: TableDesign, params: dict[str, int]) -> int:
-    table = _identifier(design.qualified_name)
+    table = identifier(design.qualified_name)
     cur.execute(design.postgres_ddl)
     if design.name == "lineitem":
-        _execute(cur, "create_order_seed", params)
-    _execute(cur, f"generate_{design.name}", params)
+        execute(cur, "create_order_seed", params)
+    execute(cur, f"generate_{design.name}", params)
     rows = cur.rowcount
     if design.primary_key:
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in design.primary_key)
-        _execute(cur, "add_primary_key", table=table, columns=columns)
-    _execute(cur, "analyze_table", table=table)
+        execute(cur, "add_primary_key", table=table, columns=columns)
+    execute(cur, "analyze_table", table=table)
     _record_design(cur, design)
     return rows
 
 
 def _record_design(cur, design: TableDesign) -> None:
     key = {"schema_name": design.schema, "table_name": design.name}
-    _execute(cur, "delete_table_design", key)
-    _execute(cur, "delete_column_design", key)
-    _execute(
+    execute(cur, "delete_table_design", key)
+    execute(cur, "delete_column_design", key)
+    execute(
         cur,
         "insert_table_design",
         {
@@ -149,7 +149,7 @@ def _record_design(cur, design: TableDesign) -> None:
         },
     )
     cur.executemany(
-        _statement("insert_column_design"),
+        statement("insert_column_design"),
         [
             {
                 **key,
@@ -164,7 +164,7 @@ def _record_design(cur, design: TableDesign) -> None:
 
 def _loaded_row_counts(cur, designs: list[TableDesign], params: dict[str, int]) -> dict | None:
     """Row counts when every table holds the expected rows and its recorded design; else None."""
-    _execute(cur, "expected_lineitem_rows", params)
+    execute(cur, "expected_lineitem_rows", params)
     expected = {
         **FIXED_ROWS,
         "supplier": params["suppliers"],
@@ -176,10 +176,10 @@ def _loaded_row_counts(cur, designs: list[TableDesign], params: dict[str, int]) 
     }
     counts = {}
     for design in designs:
-        _execute(cur, "table_exists", {"table": design.qualified_name})
+        execute(cur, "table_exists", {"table": design.qualified_name})
         if not cur.fetchone()[0]:
             return None
-        _execute(cur, "count_rows", table=_identifier(design.qualified_name))
+        execute(cur, "count_rows", table=identifier(design.qualified_name))
         rows = cur.fetchone()[0]
         if rows != expected[design.name] or _recorded_design(cur, design) != _declared_design(design):
             return None
@@ -196,9 +196,9 @@ def _declared_design(design: TableDesign) -> tuple:
 
 def _recorded_design(cur, design: TableDesign) -> tuple:
     key = {"schema_name": design.schema, "table_name": design.name}
-    _execute(cur, "select_table_design", key)
+    execute(cur, "select_table_design", key)
     table_row = cur.fetchone()
-    _execute(cur, "select_column_design", key)
+    execute(cur, "select_column_design", key)
     return (tuple(table_row) if table_row else None, sorted(tuple(r) for r in cur.fetchall()))
 
 
@@ -223,19 +223,6 @@ def _transaction(conn) -> Iterator[None]:
         raise
     finally:
         conn.autocommit = previous
-
-
-def _statement(name: str, **identifiers: sql.Composable) -> str | sql.Composed:
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    return sql.SQL(text).format(**identifiers) if identifiers else text
-
-
-def _execute(cur, name: str, params: dict | None = None, **identifiers: sql.Composable) -> None:
-    cur.execute(_statement(name, **identifiers), params)
-
-
-def _identifier(qualified_name: str) -> sql.Identifier:
-    return sql.Identifier(*qualified_name.split("."))
 
 
 def main(argv: list[str] | None = None) -> int:
