@@ -1,0 +1,300 @@
+"""Tree transformations that never change a query's results, one function each (tree in,
+new tree out, the input untouched), in the style of sqlglot's optimizer rules. Each one
+returns the tree unchanged where it cannot prove the change safe."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from sqlglot import exp
+
+from redshift_optimizer.models.lake import SchemaSnapshot
+from redshift_optimizer.rules.query.q001_select_star import base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.rules.query.q007_useless_subquery_order_by import useless_order
+from redshift_optimizer.rules.query.q014_distinct_with_group_by import redundant_distinct
+from redshift_optimizer.rules.query.relations import join_graph
+from redshift_optimizer.rules.query_context import QueryContext, is_star
+
+
+def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> QueryContext:
+    return QueryContext(tree.sql(dialect="redshift"), tree, snapshot)
+
+
+# ------------------------------------------------------------------------ SELECT * (Q001)
+
+
+def expand_stars(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
+    """``*`` and ``t.*`` in the output replaced by the columns the snapshot lists, where
+    every relation they cover is a base table the snapshot knows column by column."""
+    tree = tree.copy()
+    if snapshot is None:
+        return tree
+    ctx = _context(tree, snapshot)
+    if ctx.root is None:
+        return tree
+    for scope in output_scopes(ctx.root):
+        select = scope.expression
+        new: list[exp.Expression] = []
+        changed = False
+        for projection in select.expressions:
+            if not is_star(projection):
+                new.append(projection)
+                continue
+            targets = star_targets(ctx, scope, projection)
+            if not targets or not all(t.is_base and t.table and t.table.columns for t in targets):
+                new.append(projection)
+                continue
+            for target in targets:
+                qualifier = target.alias if (len(targets) > 1 or isinstance(projection, exp.Column)) else None
+                for column in target.table.columns:
+                    new.append(exp.column(column.name, table=qualifier, quoted=_needs_quotes(column.name)))
+            changed = True
+        if changed:
+            select.set("expressions", new)
+    return tree
+
+
+def _needs_quotes(name: str) -> bool:
+    return not re.fullmatch(r"[a-z_][a-z0-9_$]*", name)
+
+
+# -------------------------------------------------------- comma joins to explicit JOINs
+
+
+def explicit_joins(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
+    """``FROM a, b WHERE a.k = b.k`` as ``FROM a JOIN b ON a.k = b.k``: each comma-joined
+    relation takes the equality predicates linking it to the relations before it. Only
+    SELECTs made entirely of comma joins, each relation linked, are rewritten."""
+    tree = tree.copy()
+    ctx = _context(tree, snapshot)
+    for scope in ctx.select_scopes():
+        select = scope.expression
+        joins = select.args.get("joins") or []
+        if not joins or any(j.args.get(k) for j in joins for k in ("on", "using", "kind", "side", "method")):
+            continue
+        order = ctx.joined_sources(scope)
+        if len(order) != len(joins) + 1 or any(s.kind == "other" for s, _ in order):
+            continue
+        graph = join_graph(ctx, scope)
+        if graph.unresolved:
+            continue
+        where = ctx.where_conjuncts(scope)
+        local = set(graph.sources)
+        placed: dict[int, list[exp.Expression]] = {}
+        used: set[int] = set()
+        ok = True
+        for index, (source, _) in enumerate(order[1:], start=1):
+            allowed = {s for s, _ in order[: index + 1]}
+            mine = []
+            for predicate in where:
+                if id(predicate) in used or not any(p is predicate for ps in graph.equi.values() for p in ps):
+                    continue
+                refs = ctx.referenced_sources(predicate, scope)
+                if refs is None:
+                    continue
+                refs &= local
+                if source in refs and refs <= allowed and len(refs) >= 2:
+                    mine.append(predicate)
+                    used.add(id(predicate))
+            if not mine:
+                ok = False
+                break
+            placed[index] = mine
+        if not ok:
+            continue
+        for index, join in enumerate(joins, start=1):
+            join.set("on", exp.and_(*[p.copy() for p in placed[index]]))
+        rest = [p.copy() for p in where if id(p) not in used]
+        select.set("where", exp.Where(this=exp.and_(*rest)) if rest else None)
+    return tree
+
+
+# -------------------------------------------- function-wrapped sort keys to ranges (Q003)
+
+_UNITS = ("year", "quarter", "month", "day")
+
+
+def _as_date(node: exp.Expression) -> date | None:
+    """A date constant: 'YYYY-MM-DD', DATE 'YYYY-MM-DD' or 'YYYY-MM-DD'::DATE."""
+    if isinstance(node, exp.Cast) and node.to.is_type("date") and isinstance(node.this, exp.Literal):
+        node = node.this
+    if isinstance(node, exp.Literal) and node.is_string:
+        match = re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})(?:\s+00:00(?::00(?:\.0+)?)?)?\s*", node.this)
+        if match:
+            try:
+                return date(*map(int, match.groups()))
+            except ValueError:
+                return None
+    return None
+
+
+def _as_year(node: exp.Expression) -> int | None:
+    if isinstance(node, exp.Literal) and not node.is_string and re.fullmatch(r"\d{4}", node.this):
+        return int(node.this)
+    return None
+
+
+def _start(value: date, unit: str) -> date:
+    if unit == "year":
+        return date(value.year, 1, 1)
+    if unit == "quarter":
+        return date(value.year, 3 * ((value.month - 1) // 3) + 1, 1)
+    if unit == "month":
+        return date(value.year, value.month, 1)
+    return value
+
+
+def _next(value: date, unit: str) -> date:
+    if unit == "day":
+        return date.fromordinal(value.toordinal() + 1)
+    months = {"year": 12, "quarter": 3, "month": 1}[unit]
+    month = value.month - 1 + months
+    year = value.year + month // 12
+    return date(year, month % 12 + 1, min(value.day, calendar.monthrange(year, month % 12 + 1)[1]))
+
+
+def _literal(value: date) -> exp.Literal:
+    return exp.Literal.string(value.isoformat())
+
+
+def _range(column: exp.Column, op: type, low: date, high: date) -> exp.Expression | None:
+    """``f(col) op value`` over the bucket [low, high) of ``value`` as a bare-column predicate."""
+    col = column.copy
+    if op is exp.EQ:
+        return exp.and_(exp.GTE(this=col(), expression=_literal(low)), exp.LT(this=col(), expression=_literal(high)))
+    if op is exp.GTE:
+        return exp.GTE(this=col(), expression=_literal(low))
+    if op is exp.GT:
+        return exp.GTE(this=col(), expression=_literal(high))
+    if op is exp.LT:
+        return exp.LT(this=col(), expression=_literal(low))
+    if op is exp.LTE:
+        return exp.LT(this=col(), expression=_literal(high))
+    return None
+
+
+def _bucket(ctx: QueryContext, wrapped: exp.Expression):
+    """(column, unit, kind) when ``wrapped`` is DATE_TRUNC/TRUNC/EXTRACT(YEAR) over a bare
+    sort-key column of a type where the range is exactly equivalent."""
+    if isinstance(wrapped, (exp.TimestampTrunc, exp.DateTrunc)):
+        column, unit = wrapped.this, wrapped.args.get("unit")
+        unit = unit.name.lower() if unit is not None else ""
+        allowed = ("DATE",)  # the brief: DATE_TRUNC ranges only for DATE columns
+        kind = "date"
+    elif isinstance(wrapped, exp.Trunc) and wrapped.args.get("decimals") is None:
+        column, unit, allowed, kind = wrapped.this, "day", ("DATE", "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE"), "date"
+    elif isinstance(wrapped, exp.Extract) and wrapped.this.name.lower() == "year":
+        column, unit, allowed, kind = wrapped.expression, "year", ("DATE", "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE"), "year"
+    else:
+        return None
+    if not isinstance(column, exp.Column) or unit not in _UNITS:
+        return None
+    origin = ctx.origin(column)
+    if origin is None or origin.column is None or not origin.column.sort_key_position:
+        return None
+    if origin.column.type.upper().strip() not in allowed:
+        return None
+    return column, unit, kind
+
+
+def sargable_ranges(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
+    """Filters that wrap a DATE/TIMESTAMP sort-key column in DATE_TRUNC, TRUNC or
+    EXTRACT(YEAR ...) and compare it with a constant, as ranges on the bare column:
+    ``DATE_TRUNC('month', d) = '1995-03-01'`` -> ``d >= '1995-03-01' AND d < '1995-04-01'``.
+    A constant that is not the start of its bucket (always false) is left alone."""
+    tree = tree.copy()
+    if snapshot is None:
+        return tree
+    ctx = _context(tree, snapshot)
+    replacements: list[tuple[exp.Expression, exp.Expression]] = []
+    for scope in ctx.select_scopes():
+        for predicate in ctx.filter_predicates(scope):
+            node = predicate
+            candidate = node.unnest() if isinstance(node, exp.Paren) else node
+            new = _rewrite_comparison(ctx, candidate)
+            if new is not None:
+                replacements.append((node, new))
+    for old, new in replacements:
+        old.replace(new)  # old is a top-level conjunct: an AND in its place keeps precedence
+    return tree
+
+
+def _rewrite_comparison(ctx: QueryContext, node: exp.Expression) -> exp.Expression | None:
+    if isinstance(node, exp.Between):
+        found = _bucket(ctx, node.this)
+        if found is None:
+            return None
+        column, unit, kind = found
+        low = _bound(node.args["low"], unit, kind)
+        high = _bound(node.args["high"], unit, kind)
+        if low is None or high is None:
+            return None
+        return exp.and_(exp.GTE(this=column.copy(), expression=_literal(low[0])),
+                        exp.LT(this=column.copy(), expression=_literal(high[1])))
+    if not isinstance(node, (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)):
+        return None
+    op = type(node)
+    wrapped, value = node.this, node.expression
+    found = _bucket(ctx, wrapped)
+    if found is None:
+        found = _bucket(ctx, value)
+        if found is None:
+            return None
+        wrapped, value = value, wrapped
+        op = {exp.EQ: exp.EQ, exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE}[op]
+    column, unit, kind = found
+    bounds = _bound(value, unit, kind)
+    if bounds is None:
+        return None
+    return _range(column, op, *bounds)
+
+
+def _bound(value: exp.Expression, unit: str, kind: str) -> tuple[date, date] | None:
+    if kind == "year":
+        year = _as_year(value)
+        return (date(year, 1, 1), date(year + 1, 1, 1)) if year is not None and year >= 1 else None
+    constant = _as_date(value)
+    if constant is None or _start(constant, unit) != constant:
+        return None
+    return constant, _next(constant, unit)
+
+
+# -------------------------------------------------------------- redundant DISTINCT (Q014)
+
+
+def drop_redundant_distinct(tree: exp.Expression, snapshot: SchemaSnapshot | None = None) -> exp.Expression:
+    """SELECT DISTINCT whose GROUP BY keys are all in the output: DISTINCT removed."""
+    tree = tree.copy()
+    for select in tree.find_all(exp.Select):
+        if redundant_distinct(select):
+            select.set("distinct", None)
+    return tree
+
+
+# -------------------------------------------------------- useless subquery ORDER BY (Q007)
+
+_ORDER_SENSITIVE = (exp.GroupConcat, exp.ArrayAgg)
+
+
+def drop_subquery_order(tree: exp.Expression, snapshot: SchemaSnapshot | None = None) -> exp.Expression:
+    """ORDER BY without LIMIT in subqueries, CTEs and derived tables removed, unless an
+    order-sensitive aggregate (LISTAGG without WITHIN GROUP, ARRAY_AGG) reads the rows."""
+    tree = tree.copy()
+    if any(isinstance(n, _ORDER_SENSITIVE) and not isinstance(n.parent, exp.WithinGroup) for n in tree.walk()):
+        return tree
+    root = tree.expression if isinstance(tree, (exp.Insert, exp.Create)) else tree
+    for query in list(tree.find_all(exp.Select, exp.SetOperation)):
+        if useless_order(query, root) is not None:
+            query.set("order", None)
+    return tree
+
+
+__all__ = [
+    "drop_redundant_distinct",
+    "drop_subquery_order",
+    "expand_stars",
+    "explicit_joins",
+    "sargable_ranges",
+]
