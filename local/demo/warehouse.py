@@ -31,7 +31,7 @@ DEMO_DIR = Path(__file__).resolve().parent
 DDL_DIR = DEMO_DIR / "ddl"
 
 DEFAULT_SCALE = 0.2
-# Below this, four suppliers per part (TPC-H's partsupp rule) would repeat suppliers.
+# 10 suppliers and 150 customers: smaller tables say nothing, and a part needs four suppliers.
 MIN_SCALE = 0.001
 
 # lineitem comes before orders because an order's status and total price follow from its lines.

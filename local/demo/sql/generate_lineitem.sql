@@ -8,7 +8,7 @@ SELECT
     s.orderkey,
     d.partkey,
     -- One of the part's four suppliers, by the formula that generate_partsupp uses.
-    mod(d.partkey + d.slot * (%(suppliers)s / 4 + (d.partkey - 1) / %(suppliers)s), %(suppliers)s) + 1,
+    mod(d.partkey + d.slot * (%(suppliers)s / 4), %(suppliers)s) + 1,
     n.linenumber,
     d.quantity,
     d.quantity * p.p_retailprice,
