@@ -8,15 +8,22 @@ A bad value fails with a message that names the setting.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from redshift_optimizer.errors import ConfigurationError
 
 ENV_PREFIX = "REDSHIFT_OPTIMIZER_"
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class FreshnessCheck(BaseModel):
+    """V004 for one table: the column whose newest value says how fresh the table is."""
+
+    column: str = Field(description="timestamp or date column, e.g. loaded_at")
+    sla_hours: float = Field(26.0, gt=0, description="the newest value may be at most this old")
 
 
 class Settings(BaseSettings):
@@ -58,6 +65,61 @@ class Settings(BaseSettings):
     large_table_rows: int = Field(10_000_000, ge=0)
     small_table_rows: int = Field(3_000_000, ge=0)
 
+    # Query optimization: the four agents (dags/redshift_query_optimization.py).
+    top_queries: int = Field(10, ge=1, le=500, description="fingerprints analysed per day, by total elapsed time")
+    agent_engine: Literal["auto", "rules", "bedrock"] = Field(
+        "auto", description="rules (offline), bedrock (Claude via Converse); auto: bedrock when "
+        "bedrock_model_id is set, else rules"
+    )
+    bedrock_model_id: str = Field(
+        "", description="Bedrock model or inference profile id, e.g. us.anthropic.claude-sonnet-4-20250514-v1:0"
+    )
+    bedrock_region: str | None = Field(None, description="region of the Bedrock endpoint (default: the connection's)")
+    bedrock_max_tokens: int = Field(
+        1200, ge=64, le=8192, description="maxTokens per call: kept tight, Bedrock reserves quota from it"
+    )
+    bedrock_temperature: float = Field(0.0, ge=0, le=1, description="sampling temperature")
+    bedrock_max_attempts: int = Field(8, ge=1, le=20, description="attempts per call when throttled")
+    bedrock_backoff_seconds: float = Field(1.0, ge=0, description="first backoff after throttling (doubles)")
+    bedrock_backoff_max_seconds: float = Field(30.0, ge=0, description="longest single backoff")
+    bedrock_timeout_seconds: float = Field(120.0, gt=0, description="read timeout of one Converse call")
+    bedrock_input_price_per_1k: float = Field(0.003, ge=0, description="USD per 1,000 input tokens")
+    bedrock_output_price_per_1k: float = Field(0.015, ge=0, description="USD per 1,000 output tokens")
+    prompt_version: str = Field("v1", pattern=r"^[A-Za-z0-9._-]+$", description="prompt set under prompts/<version>/")
+    prompt_source: Literal["project", "s3"] = Field(
+        "project", description="project: include/prompts/<version>/; s3: bedrock-context/prompts/<version>/ in the lake"
+    )
+    history_table: str = Field("query-optimization-history", description="DynamoDB table of analysis results")
+    alerts_topic: str = Field("redshift-optimization-alerts", description="SNS topic name or ARN for optimization alerts")
+    alert_min_severity: Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"] = Field(
+        "HIGH", description="a result at or above this severity triggers the run's alert"
+    )
+    slack_webhook_url: SecretStr | None = Field(None, description="optional Slack incoming webhook for the alert")
+    verify_rewrites_in_warehouse: bool = Field(
+        False, description="EXPLAIN and run rewrites against the originals in the warehouse (costs query time)"
+    )
+
+    # Cost figures (cost-saver agent and C findings).
+    price_per_rpu_hour: float = Field(0.375, ge=0, description="Serverless USD per RPU-hour")
+    base_rpu: int = Field(8, ge=1, description="RPUs a query keeps busy while it runs (Serverless)")
+    price_per_node_hour: float | None = Field(None, ge=0, description="provisioned USD per node-hour")
+    node_count: int | None = Field(None, ge=1, description="provisioned cluster nodes (with price_per_node_hour)")
+
+    # Data validation (V codes).
+    validation_load_column: str = Field(
+        "load_id", description="column holding the ETL load id: with it, manifests are checked per load"
+    )
+    validation_row_count_tolerance: int = Field(0, ge=0, description="V001: rows of difference allowed")
+    validation_null_ratio_change: float = Field(0.10, ge=0, le=1, description="V003: null ratio move allowed")
+    validation_range_drift: float = Field(0.5, ge=0, description="V005: share of the previous range allowed outside it")
+    validation_primary_keys: dict[str, list[str]] = Field(
+        default_factory=dict, description="V002: primary key per table where none is declared"
+    )
+    validation_freshness: dict[str, FreshnessCheck] = Field(
+        default_factory=dict, description="V004: per table, the freshness column and its SLA"
+    )
+    validation_max_tables: int = Field(50, ge=0, description="most tables checked per run")
+
     def resolved_include_dir(self) -> Path:
         """The include folder: the setting, else the project's, else the dags bundle's."""
         if self.include_dir is not None:
@@ -81,6 +143,16 @@ class Settings(BaseSettings):
             f"cannot find the include/ folder (looked in {', '.join(map(str, candidates))}); "
             f"set {ENV_PREFIX}INCLUDE_DIR"
         )
+
+    def resolved_agent_engine(self) -> str:
+        """The engine of this run: ``auto`` is bedrock when a model is configured, else rules."""
+        if self.agent_engine == "auto":
+            return "bedrock" if self.bedrock_model_id else "rules"
+        if self.agent_engine == "bedrock" and not self.bedrock_model_id:
+            raise ConfigurationError(
+                f"setting agent_engine is bedrock but bedrock_model_id ({ENV_PREFIX}BEDROCK_MODEL_ID) is empty"
+            )
+        return self.agent_engine
 
     def lake_key(self, key: str) -> str:
         """A lake key with the configured prefix."""

@@ -1,0 +1,1 @@
+, COUNT({{ column }}) AS a{{ index }}

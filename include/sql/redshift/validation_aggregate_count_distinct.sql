@@ -1,0 +1,1 @@
+, COUNT(DISTINCT {{ column }}) AS a{{ index }}

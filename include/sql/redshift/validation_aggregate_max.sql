@@ -1,0 +1,1 @@
+, CAST(MAX({{ column }}) AS VARCHAR(256)) AS a{{ index }}

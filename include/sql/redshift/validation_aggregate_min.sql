@@ -1,0 +1,1 @@
+, CAST(MIN({{ column }}) AS VARCHAR(256)) AS a{{ index }}

@@ -1,0 +1,1 @@
+, SUM({{ column }}) AS a{{ index }}

@@ -1,0 +1,1 @@
+, COUNT({{ column }}) AS c{{ index }}_non_null
