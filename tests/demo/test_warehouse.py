@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from local.demo.warehouse import (
@@ -169,3 +171,26 @@ def test_generated_values_keep_tpch_relationships(tiny_warehouse, demo_conn):
 def test_scale_below_the_minimum_is_refused():
     with pytest.raises(ValueError, match="scale"):
         generation_parameters(0.0001)
+
+
+def test_supplier_keeps_the_ghost_rows_and_stale_statistics_of_its_refresh(tiny_warehouse, demo_conn):
+    def activity():
+        [row] = _rows(
+            demo_conn,
+            """SELECT n_live_tup, n_dead_tup, n_mod_since_analyze, c.reloptions
+               FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+               WHERE s.schemaname = 'tpch' AND s.relname = 'supplier'""",
+        )
+        return row
+
+    live, dead, modified, options = activity()
+    for _ in range(30):  # the activity counters reach other sessions within a second or so
+        if dead >= live > 0:
+            break
+        time.sleep(0.1)
+        _rows(demo_conn, "SELECT pg_stat_clear_snapshot()")
+        live, dead, modified, options = activity()
+
+    assert "autovacuum_enabled=false" in options
+    assert dead >= live == 100  # T011: half the stored rows are deleted ones
+    assert modified >= live  # T006: every row changed since the last ANALYZE

@@ -4,7 +4,8 @@
 -- Deliberate flaw: the leading sort key column c_mktsegment is BYTEDICT-compressed (T005):
 -- a compressed first sort key column makes Redshift read more blocks per range-restricted
 -- scan than the raw column would. At the demo's scales the table is also small enough that
--- DISTSTYLE ALL would serve its joins better (T003).
+-- DISTSTYLE ALL would serve its joins better (T003). The demo workload filters customer on
+-- c_nationkey more often than on c_mktsegment (T013 once the table counts as large).
 CREATE TABLE tpch.customer (
     c_custkey    INTEGER       NOT NULL ENCODE az64,
     c_name       VARCHAR(25)   NOT NULL ENCODE zstd,

@@ -3,7 +3,8 @@
 -- co-located. The first sort key column stays RAW and every other column is compressed.
 -- Deliberate flaw: an INTERLEAVED sort key over brand, container and size (T010), chosen
 -- because the catalogue screens filter on any of the three. Interleaved keys need expensive
--- VACUUM REINDEX runs and rarely beat a compound key on a table this size.
+-- VACUUM REINDEX runs and rarely beat a compound key on a table this size. The rows are stored
+-- in key order, as after many small appends, so the table also reads as unsorted (T007).
 -- sqlglot returns INTERLEAVED SORTKEY as an opaque Command: the loader reads it with a regex.
 CREATE TABLE tpch.part (
     p_partkey     INTEGER       NOT NULL ENCODE az64,

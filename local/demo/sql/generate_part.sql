@@ -1,5 +1,5 @@
 -- The parts, with TPC-H's name, type, container and price rules (TPC-H 4.2.3).
--- Random streams 500-599. Stored in key order: an interleaved sort key has no single order.
+-- Random streams 500-599. Stored in key order, not sort key order (see part.sql).
 INSERT INTO tpch.part (p_partkey, p_name, p_mfgr, p_brand, p_type, p_size, p_container, p_retailprice, p_comment)
 SELECT
     p.key,

@@ -1,6 +1,7 @@
--- anti-patterns: Q003 Q011
--- Order value by priority for one year: the year is extracted from the sort key column, and
--- lineitem and orders are joined on l_orderkey / o_orderkey, the dist key of neither.
+-- anti-patterns: Q003 Q008 Q011
+-- Orders and value by priority for one year: the year is extracted from the sort key column,
+-- orders are counted exactly with COUNT(DISTINCT), and lineitem and orders are joined on
+-- l_orderkey / o_orderkey, the dist key of neither.
 SELECT
     o.o_orderpriority,
     COUNT(DISTINCT o.o_orderkey) AS order_count,
