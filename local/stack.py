@@ -119,6 +119,8 @@ def airflow_environment(state: Path, port: int, warehouse_dsn: str, airflow_db_d
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)]),
+        # standalone starts its components as `airflow ...`: the virtualenv's comes first.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
     env.update(services.aws_environment(aws_url))
     env.update(services.airflow_connections(warehouse_dsn))
@@ -169,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         moto = services.MotoServer(services.free_port(args.aws_port), state / "logs" / "aws.log").start()
         started.append(moto)
         say(f"local AWS endpoint on {moto.url}")
-        services.provision_aws(moto.url, services.DEMO_SETTINGS["bucket"], [services.SCHEMA_CHANGE_TOPIC])
+        services.provision_aws(moto.url, services.DEMO_SETTINGS["bucket"],
+                               [services.SCHEMA_CHANGE_TOPIC, services.ALERTS_TOPIC], services.HISTORY_TABLE)
 
         port = services.free_port(args.airflow_port)
         env = airflow_environment(
