@@ -38,6 +38,8 @@ DEMO_SETTINGS = {
     "profile_sample_rows": 500_000,
 }
 SCHEMA_CHANGE_TOPIC = "redshift-metadata-changes"
+ALERTS_TOPIC = "redshift-optimization-alerts"
+HISTORY_TABLE = "query-optimization-history"
 
 
 def free_port(preferred: int = 0) -> int:
@@ -142,8 +144,9 @@ def aws_environment(endpoint_url: str) -> dict[str, str]:
     }
 
 
-def provision_aws(endpoint_url: str, bucket: str, topics: list[str]) -> None:
-    """Create what a deployment provisions: the lake bucket and the SNS topics (idempotent)."""
+def provision_aws(endpoint_url: str, bucket: str, topics: list[str], history_table: str | None = None) -> None:
+    """Create what a deployment provisions: the lake bucket, the SNS topics and, when named,
+    the history table with its index (idempotent)."""
     import boto3
 
     env = aws_environment(endpoint_url)
@@ -158,6 +161,12 @@ def provision_aws(endpoint_url: str, bucket: str, topics: list[str]) -> None:
     sns = session.client("sns", endpoint_url=endpoint_url)
     for topic in topics:
         sns.create_topic(Name=topic)
+    if history_table:
+        from redshift_optimizer.history.dynamodb import table_definition
+
+        dynamodb = session.client("dynamodb", endpoint_url=endpoint_url)
+        if history_table not in dynamodb.list_tables().get("TableNames", []):
+            dynamodb.create_table(**table_definition(history_table))
 
 
 def airflow_connections(warehouse_dsn: str) -> dict[str, str]:

@@ -4,8 +4,8 @@
   reuses the loaded demo warehouse);
 - ``demo_dsn`` / ``demo_warehouse``: the demo TPC-H warehouse with its Redshift catalog views,
   the demo workload run once this session so today's query history exists;
-- ``aws``: a moto server on 127.0.0.1 reached through AWS_ENDPOINT_URL, with the bucket and
-  topic a deployment would provision;
+- ``aws``: a moto server on 127.0.0.1 reached through AWS_ENDPOINT_URL, with the bucket,
+  topics and history table a deployment would provision;
 - ``airflow_db``: Airflow's metadata DB (SQLite under .local/test) for ``dag.test()``.
 """
 
@@ -97,7 +97,8 @@ def aws():
 
     server = services.MotoServer(services.free_port(), Path(tempfile.mkdtemp()) / "aws.log").start()
     os.environ.update(services.aws_environment(server.url))
-    services.provision_aws(server.url, services.DEMO_SETTINGS["bucket"], [services.SCHEMA_CHANGE_TOPIC])
+    services.provision_aws(server.url, services.DEMO_SETTINGS["bucket"],
+                           [services.SCHEMA_CHANGE_TOPIC, services.ALERTS_TOPIC], services.HISTORY_TABLE)
     yield server
     server.stop()
     for name in services.aws_environment(server.url):

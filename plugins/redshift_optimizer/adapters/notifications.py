@@ -9,15 +9,17 @@ from redshift_optimizer.errors import ConfigurationError
 
 
 class Notifier:
-    """Publishes to one SNS topic, given by name or ARN."""
+    """Publishes to one SNS topic, given by name or ARN (``setting`` names it in errors)."""
 
-    def __init__(self, topic: str, aws_conn_id: str | None = "aws_default", hook: Any = None):
+    def __init__(self, topic: str, aws_conn_id: str | None = "aws_default", hook: Any = None,
+                 setting: str = "schema_change_topic"):
         if hook is None:
             from airflow.providers.amazon.aws.hooks.sns import SnsHook
 
             hook = SnsHook(aws_conn_id=aws_conn_id)
         self.hook = hook
         self.topic = topic
+        self.setting = setting
 
     def topic_arn(self) -> str:
         if self.topic.startswith("arn:"):
@@ -28,7 +30,7 @@ class Notifier:
                 if topic["TopicArn"].rsplit(":", 1)[-1] == self.topic:
                     return topic["TopicArn"]
         raise ConfigurationError(
-            f"SNS topic '{self.topic}' does not exist (setting schema_change_topic)"
+            f"SNS topic '{self.topic}' does not exist (setting {self.setting})"
         )
 
     def publish(self, subject: str, message: str) -> str:
