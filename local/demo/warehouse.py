@@ -68,7 +68,7 @@ def demo_table_designs() -> list[TableDesign]:
 
 def generation_parameters(scale: float) -> dict[str, int]:
     """Row counts and other sizes the generators take at ``scale``."""
-    if not MIN_SCALE <= scale:
+    if scale < MIN_SCALE:
         raise ValueError(f"scale must be at least {MIN_SCALE}, got {scale}")
     params = {table: max(1, round(rows * scale)) for table, rows in ROWS_AT_SCALE_1.items()}
     return {
@@ -135,6 +135,7 @@ def _load_table(cur, design: TableDesign, params: dict[str, int]) -> int:
     table = identifier(design.qualified_name)
     cur.execute(design.postgres_ddl)
     if design.name == "lineitem":
+        # Drawn once for both lineitem and orders, which follows it in LOAD_ORDER.
         execute(cur, "create_order_seed", params)
     execute(cur, f"generate_{design.name}", params)
     rows = cur.rowcount
@@ -253,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             "Redshift design in redshift_system.table_design / column_design. Does nothing "
             "when the tables already hold the expected rows."
         ),
+        epilog="example: python -m local.demo.warehouse --dsn postgresql://postgres@127.0.0.1:55432/warehouse --scale 0.01 --rebuild",
     )
     parser.add_argument(
         "--dsn",

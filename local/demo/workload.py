@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             f"application '{APPLICATION_NAME}', each query several times with different "
             "literals, and print per-query timings as JSON."
         ),
+        epilog="example: python -m local.demo.workload --dsn postgresql://postgres@127.0.0.1:55432/warehouse --repetitions 1",
     )
     parser.add_argument(
         "--dsn",
