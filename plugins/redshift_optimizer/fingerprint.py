@@ -58,12 +58,11 @@ class Fingerprint:
     text: str
 
 
+_STRIPPED = {"comment": " ", "string": " ? "}
+
+
 def _strip_lexemes(match: re.Match[str]) -> str:
-    if match.group("comment") is not None:
-        return " "
-    if match.group("string") is not None:
-        return " ? "
-    return match.group(0)
+    return _STRIPPED.get(match.lastgroup) or match.group(0)
 
 
 def normalize(sql: str) -> str:

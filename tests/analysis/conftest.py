@@ -16,3 +16,11 @@ HERE = Path(__file__).parent
 def snapshot() -> SchemaSnapshot:
     """Large public.sales/orders and analytics.events, small customers, tiny price_periods."""
     return SchemaSnapshot.model_validate(json.loads((HERE / "snapshot.json").read_text()))
+
+
+@pytest.fixture(scope="session")
+def tpch_snapshot() -> SchemaSnapshot:
+    """The TPC-H tables at scale 10 with the demo warehouse's design (see tpch_snapshot.py)."""
+    from tests.analysis.tpch_snapshot import tpch_snapshot as build
+
+    return build()

@@ -158,6 +158,14 @@ def _filtered_sources(ctx: QueryContext, predicate: exp.Expression, scope: Scope
     subqueries on the other side), including EXISTS/IN subqueries correlated to one."""
     if isinstance(predicate, exp.Boolean):
         return set()
+    node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
+    if isinstance(node, exp.Or):
+        # (a.x = 1 AND ...) OR (a.x = 2 AND ...): restricts what every branch restricts.
+        per_branch = [
+            set().union(*(_filtered_sources(ctx, part, scope, local) for part in conjuncts(branch)))
+            for branch in disjuncts(node)
+        ]
+        return set.intersection(*per_branch) if per_branch else set()
     refs = ctx.referenced_sources(predicate, scope)
     if refs is None:
         return set()
