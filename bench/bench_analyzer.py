@@ -58,13 +58,18 @@ def timed(function, items, repeat: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="runs per query (default 20)")
-    parser.add_argument("--schema", help="schema snapshot to analyse against (default: the tests' synthetic one "
-                        "when the queries are not TPC-H; none otherwise)")
+    parser.add_argument("--schema", help="schema snapshot to analyse against (default: TPC-H at scale 10 "
+                        "with the demo warehouse's design, tests/analysis/tpch_snapshot.py)")
+    parser.add_argument("--no-schema", action="store_true", help="analyse without a snapshot")
     args = parser.parse_args()
     name, items = queries()
     snapshot = None
     if args.schema:
         snapshot = SchemaSnapshot.model_validate(json.loads(Path(args.schema).read_text()))
+    elif not args.no_schema:
+        from tests.analysis.tpch_snapshot import tpch_snapshot
+
+        snapshot = tpch_snapshot()
     texts = [sql for _, sql in items]
     print(f"sqlglot {sqlglot.__version__}; {len(items)} {name} queries; "
           f"snapshot: {'yes' if snapshot else 'no'}; {args.repeat} runs per query")

@@ -4,7 +4,7 @@ signature return rows of the same shape."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import weakref
 
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
@@ -24,25 +24,24 @@ def _type(text: str) -> str:
         return "UNKNOWN"
 
 
+_SCHEMAS: dict[int, MappingSchema] = {}
+
+
 def schema_of(snapshot: SchemaSnapshot) -> MappingSchema:
-    """The snapshot as a sqlglot schema ({schema: {table: {column: type}}})."""
-    return _schema(id(snapshot), snapshot)
-
-
-@lru_cache(maxsize=8)
-def _schema_cached(key: tuple) -> MappingSchema:
-    mapping: dict = {}
-    for schema, table, columns in key:
-        mapping.setdefault(schema, {})[table] = dict(columns)
-    return MappingSchema(mapping, dialect=DIALECT, normalize=True)
-
-
-def _schema(_: int, snapshot: SchemaSnapshot) -> MappingSchema:
-    key = tuple(
-        (t.schema_name.lower(), t.short_name.lower(), tuple((c.name, _type(c.type)) for c in t.columns))
-        for t in snapshot.tables if t.columns
-    )
-    return _schema_cached(key)
+    """The snapshot as a sqlglot schema ({schema: {table: {column: type}}}), built once per
+    snapshot object (type parsing is the expensive part)."""
+    key = id(snapshot)
+    cached = _SCHEMAS.get(key)
+    if cached is None:
+        mapping: dict = {}
+        for table in snapshot.tables:
+            if table.columns:
+                mapping.setdefault(table.schema_name.lower(), {})[table.short_name.lower()] = {
+                    c.name: _type(c.type) for c in table.columns
+                }
+        cached = _SCHEMAS[key] = MappingSchema(mapping, dialect=DIALECT, normalize=True)
+        weakref.finalize(snapshot, _SCHEMAS.pop, key, None)
+    return cached
 
 
 def signature(tree: exp.Expression, snapshot: SchemaSnapshot) -> Signature | None:

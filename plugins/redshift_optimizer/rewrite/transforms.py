@@ -19,7 +19,7 @@ from redshift_optimizer.rules.query_context import QueryContext, is_star
 
 
 def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> QueryContext:
-    return QueryContext(tree.sql(dialect="redshift"), tree, snapshot)
+    return QueryContext("", tree, snapshot)  # positions are not needed to transform
 
 
 # ------------------------------------------------------------------------ SELECT * (Q001)
