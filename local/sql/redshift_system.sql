@@ -157,9 +157,11 @@ SELECT l.*,
        ('x' || substr(md5(l.session_id || ':' || l.session_line_num), 1, 7))::bit(28)::integer::bigint
          AS statement_id,
        substring(l.message FROM '^duration: ([0-9.]+) ms')::numeric AS duration_ms,
-       substring(l.message FROM '^duration: [0-9.]+ ms  [a-z]+[^:]*: (.*)$') AS statement_text
+       substring(l.message FROM '^duration: [0-9.]+ ms  (?:statement|execute [^:]*): (.*)$') AS statement_text
 FROM redshift_system.server_log l
-WHERE l.error_severity = 'LOG' AND l.message LIKE 'duration: % ms  %: %'
+-- One line per executed statement: simple-protocol 'statement', extended-protocol 'execute'
+-- (its 'parse' and 'bind' steps are not executions).
+WHERE l.error_severity = 'LOG' AND l.message ~ '^duration: [0-9.]+ ms  (statement|execute [^:]*): '
   AND l.backend_type = 'client backend';
 
 CREATE OR REPLACE VIEW redshift_system.sys_query_history AS
@@ -169,8 +171,11 @@ SELECT r.oid::integer AS user_id,
        s.transaction_id AS transaction_id,
        s.process_id AS session_id,
        s.database_name::varchar(64) AS database_name,
-       upper(split_part(regexp_replace(s.statement_text, '^\s*((/\*.*?\*/|--[^\n]*)\s*)*', ''), ' ', 1))::varchar(32)
-         AS query_type,
+       (CASE WHEN s.command_tag IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY')
+             THEN s.command_tag
+             WHEN s.command_tag IN ('CREATE TABLE AS', 'SELECT INTO') THEN 'CTAS'
+             WHEN s.command_tag ~ '^(CREATE|ALTER|DROP|TRUNCATE|COMMENT)' THEN 'DDL'
+             ELSE 'UTILITY' END)::varchar(32) AS query_type,
        'success'::varchar(10) AS status,
        false AS result_cache_hit,
        ((s.log_time AT TIME ZONE 'UTC') - s.duration_ms * interval '1 millisecond')::timestamp AS start_time,

@@ -87,7 +87,10 @@ def test_snapshot_matches_the_declared_design(demo_warehouse, pg):
         for design in designs:
             table = tables[design.qualified_name]
             cur.execute(f"SELECT count(*) FROM {design.qualified_name}")
-            assert table.row_count == cur.fetchone()[0]
+            visible = cur.fetchone()[0]
+            # row_count is SVV_TABLE_INFO.tbl_rows: deleted rows not yet vacuumed included.
+            assert table.estimated_visible_rows == visible
+            assert table.row_count >= visible
             assert table.dist_key == design.distkey
             assert (table.dist_style or "").startswith(design.diststyle)
             assert table.sort_keys == list(design.sortkeys)
@@ -151,7 +154,8 @@ def test_large_tables_are_profiled_on_a_sample(demo_warehouse):
     assert profile.sampled
     assert 0.05 * lineitem.row_count < profile.sample_rows < 0.15 * lineitem.row_count
     flags = profile.column("l_returnflag")
-    assert flags.top_values and sum(t.count for t in flags.top_values) == profile.sample_rows
+    # The top values come from a second random sample of about the same size.
+    assert flags.top_values and sum(t.count for t in flags.top_values) == pytest.approx(profile.sample_rows, rel=0.1)
 
 
 def _workload_fingerprints() -> dict[str, str]:
