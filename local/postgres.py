@@ -108,16 +108,23 @@ class LocalPostgres:
 
     def _run(self, args: list[str], **kwargs) -> subprocess.CompletedProcess:
         user = _ensure_system_user()
-        return subprocess.run(
-            [str(binaries_dir() / args[0]), *args[1:]],
-            check=True,
-            user=user,
-            cwd="/",
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            **kwargs,
-        )
+        # Drop root's groups too: a folder that is 0700 root:root would otherwise deny the
+        # server user through the group bits even where the "other" bits allow it.
+        identity = {"user": user, "group": user, "extra_groups": []} if user else {}
+        try:
+            return subprocess.run(
+                [str(binaries_dir() / args[0]), *args[1:]],
+                check=True,
+                cwd="/",
+                **identity,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                **kwargs,
+            )
+        except subprocess.CalledProcessError as exc:
+            detail = " ".join((exc.stdout or "").strip().splitlines()[-2:])
+            raise RuntimeError(f"PostgreSQL {args[0]} failed: {detail}") from None
 
     def initialized(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
