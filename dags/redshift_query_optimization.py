@@ -69,6 +69,7 @@ def redshift_query_optimization():
     @task
     def plan_day() -> dict:
         """Choose the day's top fingerprints and list the agent runs still to do."""
+        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, task_step
 
@@ -76,7 +77,10 @@ def redshift_query_optimization():
             context = get_current_context()
             day = step.optimization_day(context)
             lake = open_lake(settings)
-            return step.plan_day(lake, step.open_history(settings, lake), settings, day, context["run_id"])
+            try:
+                return step.plan_day(lake, step.open_history(settings, lake), settings, day, context["run_id"])
+            except step.MissingMetadata as exc:
+                raise AirflowFailException(str(exc)) from None
 
     @task
     def check_data(plan: dict) -> dict:
@@ -87,7 +91,7 @@ def redshift_query_optimization():
         with task_step() as (settings, _), open_warehouse(settings) as warehouse:
             return step.check_data(warehouse, open_lake(settings), settings, plan["work_prefix"])
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def build_contexts(plan: dict, checks: dict | None) -> list:
         """Build each pending agent's context; returns the fingerprints to map the agents over."""
         from redshift_optimizer.pipelines import query_optimization as step
@@ -108,7 +112,7 @@ def redshift_query_optimization():
         )
         def run(work_prefix: str, query_hash: str) -> dict:
             """Run one agent on one fingerprint with the run's engine (skipped when done)."""
-            from airflow.exceptions import AirflowSkipException
+            from airflow.sdk.exceptions import AirflowSkipException
             from redshift_optimizer.pipelines import query_optimization as step
             from redshift_optimizer.runtime import open_lake, task_step
 
@@ -122,7 +126,7 @@ def redshift_query_optimization():
         run.__doc__ = f"{agent} on one fingerprint."
         return run
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def persist_results(plan: dict) -> dict:
         """Store every result there is in DynamoDB and the S3 archive, whatever failed."""
         from redshift_optimizer.pipelines import query_optimization as step

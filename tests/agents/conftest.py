@@ -135,8 +135,15 @@ def sns_messages(aws, topic: str = "redshift-optimization-alerts") -> list[dict]
 def optimization_dag(airflow_db):
     from airflow.dag_processing.dagbag import DagBag
 
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+
     bag = DagBag(dag_folder=str(DAG_FILE))
     assert not bag.import_errors, bag.import_errors
+    # The metadata DB outlives a session: runs of an earlier session with the same logical
+    # date would be reused by dag.test() instead of running again.
+    with create_session() as session:
+        session.query(DagRun).filter(DagRun.dag_id == "redshift_query_optimization").delete()
     return bag.dags["redshift_query_optimization"]
 
 

@@ -87,12 +87,12 @@ def test_rerunning_a_day_writes_nothing_twice(optimization_dag, stack, demo_day)
     snapshot, profile, slow = demo_day
     day = date(2026, 2, 11)
     seed_day("rerun", day, snapshot, profile, slow)
-    assert run(optimization_dag, day, "rerun").state == "success"
+    assert run(optimization_dag, day, "rerun", top_queries=6).state == "success"
     stored = lake_keys("rerun", "recommendations/")
     items = history_items(day.isoformat())
     alerts = len(sns_messages(stack))
 
-    dag_run = run(optimization_dag, day, "rerun")
+    dag_run = run(optimization_dag, day, "rerun", top_queries=6)
     assert dag_run.state == "success"
     assert lake_keys("rerun", "recommendations/") == stored, "no archive object rewritten"
     again = history_items(day.isoformat())
@@ -107,12 +107,13 @@ def test_backfill_over_three_days_reads_the_archived_objects(optimization_dag, s
     """Backfill runs have a data interval and no run_date: each analyses its own day from the
     archived slow_queries.json and snapshot (the warehouse no longer has that history)."""
     snapshot, profile, slow = demo_day
-    days = [date(2025, 12, 1) + timedelta(days=i) for i in range(3)]
+    days = [date(2026, 3, 1) + timedelta(days=i) for i in range(3)]
     for i, day in enumerate(days):
         subset = slow.model_copy(update={"queries": slow.queries[i:i + 4]})
         seed_day("backfill", day, snapshot, profile, subset)
     for day in days:
-        logical = datetime(day.year, day.month, day.day, 6, tzinfo=timezone.utc)
+        # a run of the 06:00 timetable covers the interval that ends at its logical date
+        logical = datetime(day.year, day.month, day.day, 6, tzinfo=timezone.utc) + timedelta(days=1)
         dag_run = run(optimization_dag, None, "backfill", logical_date=logical, top_queries=2)
         assert dag_run.state == "success"
     for i, day in enumerate(days):
@@ -126,4 +127,31 @@ def test_a_day_without_metadata_fails_with_the_missing_key(optimization_dag, sta
     dag_run = run(optimization_dag, date(2024, 1, 1), "nothing-here")
     assert dag_run.state == "failed"
     plan = dag_run.get_task_instance("plan_day")
-    assert plan.state == "failed"
+    assert plan.state == "failed" and plan.try_number == 1, "missing metadata fails at once, without retries"
+
+
+def test_a_failing_step_keeps_the_other_agents_results(optimization_dag, stack, demo_day):
+    """The warehouse is unreachable: the validation agent fails, the other three are stored;
+    a re-run with the warehouse back completes only the missing agent (revision 2)."""
+    snapshot, profile, slow = demo_day
+    day = date(2026, 2, 12)
+    seed_day("partial", day, snapshot, profile, slow)
+    dag_run = run(optimization_dag, day, "partial", top_queries=3, warehouse_conn_id="no_such_warehouse")
+    assert dag_run.state == "failed"
+    assert dag_run.get_task_instance("check_data").state == "failed"
+    archived = records(day.isoformat(), "partial")
+    assert len(archived) == 3
+    for record in archived.values():
+        statuses = {name: result["status"] for name, result in record["agents"].items()}
+        assert statuses == {"redshift-query-optimizer": "succeeded", "schema-normalizer": "succeeded",
+                            "cost-saver": "succeeded", "data-validation-agent": "failed"}
+        assert "validation checks did not run" in record["agents"]["data-validation-agent"]["error"]
+
+    dag_run = run(optimization_dag, day, "partial", top_queries=3)
+    assert dag_run.state == "success"
+    for query_hash, record in records(day.isoformat(), "partial").items():
+        assert record["revision"] == 2
+        assert {r["status"] for r in record["agents"].values()} == {"succeeded"}
+        assert record["agents"]["data-validation-agent"]["output"] is not None
+    ran = [ti for ti in dag_run.get_task_instances() if ti.task_id == "redshift_query_optimizer"]
+    assert all(ti.state == "skipped" for ti in ran), "the agents already stored did not run again"

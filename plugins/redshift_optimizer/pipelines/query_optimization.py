@@ -160,13 +160,17 @@ def analysis_settings(settings: Settings) -> Any:
     )
 
 
+class MissingMetadata(LakeError):
+    """The day's snapshot or slow queries are not in the lake: retrying cannot help."""
+
+
 def _read_day(lake: Any, day: date) -> tuple[SchemaSnapshot, DataProfile | None, SlowQueries]:
     keys = run_day_keys(day)
     snapshot = lake.read_model(keys["schema_dated"], SchemaSnapshot)
     slow = lake.read_model(keys["slow_queries"], SlowQueries)
     missing = [lake.uri(k) for k, v in ((keys["schema_dated"], snapshot), (keys["slow_queries"], slow)) if v is None]
     if missing:
-        raise LakeError(f"no metadata for {day}: {', '.join(missing)} missing; run the metadata refresh "
+        raise MissingMetadata(f"no metadata for {day}: {', '.join(missing)} missing; run the metadata refresh "
                         "for that day first (redshift_metadata_refresh with params run_date)")
     return snapshot, lake.read_model(keys["profile"], DataProfile), slow
 
@@ -604,6 +608,7 @@ def send_alert(sender: Any, lake: Any, settings: Settings, persisted: Mapping[st
 
 __all__ = [
     "AgentNotPending",
+    "MissingMetadata",
     "alert_message",
     "analysis_settings",
     "build_contexts",
