@@ -1,0 +1,159 @@
+"""
+### Redshift ad-hoc optimization: the four agents on one submitted query
+
+Triggered by the API (`POST /optimize/redshift`) or by hand with the params `sql`
+(required), `database`, `schema` and `requested_by`. The same steps as the daily
+`redshift_query_optimization`, on one query:
+
+1. **plan_query**: fingerprint the query; take the latest snapshot (`schema` first on the
+   search path), profile and slow-query window from the lake; list the agents not yet run
+   for this fingerprint, engine, prompt version and snapshot today
+2. **check_data**: the data-validation checks (V codes) in the warehouse for the touched tables
+3. **build_contexts**: each agent's context: rule findings, the touched tables only
+4. **verify_rewrite**: the rule engine's rewrite run against the original on the warehouse,
+   up to `equivalent`: read-only transaction, statement timeout, row budget (settings
+   `adhoc_verify_rewrites`, `adhoc_statement_timeout_seconds`, `adhoc_max_rows`)
+5. **redshift-query-optimizer**, **schema-normalizer**, **cost-saver**, **data-validation-agent**
+6. **persist_results** (runs whatever the agents did): DynamoDB `query-optimization-history`
+   and `s3://<bucket>/recommendations/YYYY/MM/DD/<query_hash>.json`, like the daily runs
+
+No alert: the person who asked is watching the job. The run id is the API's job id; the
+work area is `optimizer-runs/adhoc/<run_id>/` in the lake.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+from airflow.task.trigger_rule import TriggerRule
+
+AGENTS = ("redshift-query-optimizer", "schema-normalizer", "cost-saver", "data-validation-agent")
+MAX_ACTIVE_RUNS = 4
+
+default_args = {
+    "owner": "data-platform",
+    # Someone is waiting for the answer: retry once, quickly.
+    "retries": 1,
+    "retry_delay": timedelta(seconds=10),
+}
+
+
+@dag(
+    dag_id="redshift_adhoc_optimization",
+    doc_md=__doc__,
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=MAX_ACTIVE_RUNS,
+    # Only ever triggered on request: a paused DAG would keep every job queued.
+    is_paused_upon_creation=False,
+    default_args=default_args,
+    tags=["redshift", "optimizer", "agents", "adhoc"],
+    params={
+        "sql": Param(type="string", minLength=1, description="The query to optimize (Redshift SQL)"),
+        "database": Param(None, type=["null", "string"], description="Database the query runs in"),
+        "schema": Param(None, type=["null", "string"], description="Schema of its unqualified table names"),
+        "requested_by": Param(None, type=["null", "string"], description="Who asked (recorded with the job)"),
+        "settings": Param({}, type="object", description="Setting overrides for this run"),
+    },
+)
+def redshift_adhoc_optimization():
+    @task
+    def plan_query() -> dict:
+        """Fingerprint the query, choose the metadata and list the agent runs still to do."""
+        from airflow.sdk.exceptions import AirflowFailException
+        from redshift_optimizer.errors import OptimizerError
+        from redshift_optimizer.pipelines import adhoc_optimization as adhoc
+        from redshift_optimizer.pipelines import query_optimization as step
+        from redshift_optimizer.runtime import open_lake, task_step
+
+        with task_step() as (settings, day):
+            context = get_current_context()
+            lake = open_lake(settings)
+            request = adhoc.QueryRequest.model_validate(context["params"])
+            try:
+                return adhoc.plan_query(lake, step.open_history(settings, lake), settings, request, day,
+                                        context["run_id"])
+            except OptimizerError as exc:  # the query does not parse: retrying cannot help
+                raise AirflowFailException(str(exc)) from None
+
+    @task
+    def check_data(plan: dict) -> dict:
+        """Run the V-code validation checks in the warehouse for the touched tables."""
+        from redshift_optimizer.pipelines import adhoc_optimization as adhoc
+        from redshift_optimizer.pipelines import query_optimization as step
+        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
+
+        with task_step() as (settings, _), open_warehouse(settings) as warehouse:
+            lake = adhoc.QueryLake(open_lake(settings), plan["work_prefix"])
+            return step.check_data(warehouse, lake, settings, plan["work_prefix"])
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def build_contexts(plan: dict, checks: dict | None) -> list:
+        """Build each pending agent's context (the rewrite verified by the next step)."""
+        from redshift_optimizer.pipelines import adhoc_optimization as adhoc
+        from redshift_optimizer.pipelines import query_optimization as step
+        from redshift_optimizer.runtime import open_lake, task_step
+
+        with task_step() as (settings, _):
+            lake = adhoc.QueryLake(open_lake(settings), plan["work_prefix"])
+            return step.build_contexts(lake, settings, plan["work_prefix"])
+
+    @task
+    def verify_rewrite(plan: dict, contexts: list) -> dict:
+        """Run the rewrite against the original on the warehouse, read-only and budgeted."""
+        from airflow.sdk import Variable
+        from redshift_optimizer.pipelines import adhoc_optimization as adhoc
+        from redshift_optimizer.runtime import SETTINGS_VARIABLE, open_lake, open_warehouse, task_step
+
+        with task_step():
+            params = get_current_context()["params"]
+            settings = adhoc.load_adhoc_settings(
+                Variable.get(SETTINGS_VARIABLE, default=None, deserialize_json=True), params.get("settings"))
+            lake = open_lake(settings)
+            if not settings.adhoc_verify_rewrites:
+                return adhoc.verify_rewrite(lake, None, settings, plan["work_prefix"])
+            with open_warehouse(settings) as warehouse:
+                return adhoc.verify_rewrite(lake, warehouse, settings, plan["work_prefix"])
+
+    def agent_task(agent: str):
+        @task(task_id=agent.replace("-", "_"))
+        def run(plan: dict) -> dict:
+            """Run one agent on the query with the run's engine (skipped when already stored)."""
+            from airflow.sdk.exceptions import AirflowSkipException
+            from redshift_optimizer.pipelines import query_optimization as step
+            from redshift_optimizer.runtime import open_lake, task_step
+
+            with task_step() as (settings, _):
+                try:
+                    return step.run_agent(open_lake(settings), settings, plan["work_prefix"], agent,
+                                          plan["query_hash"])
+                except step.AgentNotPending as done:
+                    raise AirflowSkipException(str(done)) from None
+
+        run.__doc__ = f"{agent} on the submitted query."
+        return run
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def persist_results(plan: dict) -> dict:
+        """Store every result there is in DynamoDB and the S3 archive, whatever failed."""
+        from redshift_optimizer.pipelines import adhoc_optimization as adhoc
+        from redshift_optimizer.pipelines import query_optimization as step
+        from redshift_optimizer.runtime import open_lake, task_step
+
+        with task_step() as (settings, _):
+            lake = open_lake(settings)
+            return step.persist_results(adhoc.QueryLake(lake, plan["work_prefix"]),
+                                        step.open_history(settings, lake), settings, plan["work_prefix"])
+
+    plan = plan_query()
+    contexts = build_contexts(plan, check_data(plan))
+    optimizer, *others = [agent_task(agent)(plan) for agent in AGENTS]
+    verify_rewrite(plan, contexts) >> optimizer
+    contexts >> others
+    [optimizer, *others] >> persist_results(plan)
+
+
+redshift_adhoc_optimization()

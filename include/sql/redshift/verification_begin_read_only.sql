@@ -1,0 +1,2 @@
+-- Rewrite verification runs inside a read-only transaction, rolled back afterwards.
+BEGIN READ ONLY

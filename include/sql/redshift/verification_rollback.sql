@@ -1,0 +1,2 @@
+-- End of a rewrite verification: nothing it did is kept.
+ROLLBACK
