@@ -91,17 +91,23 @@ def redshift_query_optimization():
         with task_step() as (settings, _), open_warehouse(settings) as warehouse:
             return step.check_data(warehouse, open_lake(settings), settings, plan["work_prefix"])
 
-    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
-    def build_contexts(plan: dict, checks: dict | None) -> list:
-        """Build each pending agent's context; returns the fingerprints to map the agents over."""
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def build_contexts() -> list:
+        """Build each pending agent's context; returns the fingerprints to map the agents over.
+        Runs when the data checks failed too: only the validation agent then fails."""
+        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
 
         with task_step() as (settings, _):
-            if settings.verify_rewrites_in_warehouse:
-                with open_warehouse(settings) as warehouse:
-                    return step.build_contexts(open_lake(settings), settings, plan["work_prefix"], warehouse)
-            return step.build_contexts(open_lake(settings), settings, plan["work_prefix"])
+            prefix = step.work_prefix(get_current_context()["run_id"])
+            try:
+                if settings.verify_rewrites_in_warehouse:
+                    with open_warehouse(settings) as warehouse:
+                        return step.build_contexts(open_lake(settings), settings, prefix, warehouse)
+                return step.build_contexts(open_lake(settings), settings, prefix)
+            except step.MissingPlan as exc:
+                raise AirflowFailException(str(exc)) from None
 
     def agent_task(agent: str):
         @task(
@@ -126,33 +132,47 @@ def redshift_query_optimization():
         run.__doc__ = f"{agent} on one fingerprint."
         return run
 
-    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
-    def persist_results(plan: dict) -> dict:
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def persist_results() -> dict:
         """Store every result there is in DynamoDB and the S3 archive, whatever failed."""
+        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, task_step
 
         with task_step() as (settings, _):
             lake = open_lake(settings)
-            return step.persist_results(lake, step.open_history(settings, lake), settings, plan["work_prefix"])
+            prefix = step.work_prefix(get_current_context()["run_id"])
+            try:
+                return step.persist_results(lake, step.open_history(settings, lake), settings, prefix)
+            except step.MissingPlan as exc:
+                raise AirflowFailException(str(exc)) from None
 
     @task
     def send_alert(persisted: dict) -> dict:
-        """One SNS message (and Slack) when a new result is HIGH or above or a check failed."""
+        """One SNS message (and Slack) when a new result is HIGH or above or a check failed;
+        then fails the run if an agent failed."""
+        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, task_step
 
         with task_step() as (settings, _):
-            return step.send_alert(step.open_alert_sender(settings), open_lake(settings), settings, persisted)
+            sent = step.send_alert(step.open_alert_sender(settings), open_lake(settings), settings, persisted)
+        if persisted.get("failed_agents"):
+            # everything is stored and the alert is out: fail the run (without a retry) so
+            # the failed agents show, instead of a green run hiding them
+            raise AirflowFailException(f"{persisted['failed_agents']} agent run(s) failed; their results are "
+                                       "recorded as failed and a re-run of the day retries only those")
+        return sent
 
     plan = plan_day()
-    contexts = build_contexts(plan, check_data(plan))
+    contexts = build_contexts()
+    [plan, check_data(plan)] >> contexts
     agents = [
         agent_task(agent).partial(work_prefix=plan["work_prefix"]).expand(query_hash=contexts)
         for agent in AGENTS
     ]
-    persisted = persist_results(plan)
-    contexts >> agents >> persisted
+    persisted = persist_results()
+    agents >> persisted
     send_alert(persisted)
 
 

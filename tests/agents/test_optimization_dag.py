@@ -94,6 +94,7 @@ def test_rerunning_a_day_writes_nothing_twice(optimization_dag, stack, demo_day)
 
     dag_run = run(optimization_dag, day, "rerun", top_queries=6)
     assert dag_run.state == "success"
+    assert dag_run.get_task_instance("persist_results").state == "success", "persist ran and found nothing new"
     assert lake_keys("rerun", "recommendations/") == stored, "no archive object rewritten"
     again = history_items(day.isoformat())
     assert len(again) == len(items)

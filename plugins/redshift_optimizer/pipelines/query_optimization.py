@@ -17,7 +17,7 @@ Steps (one DAG task each; they pass only lake keys and small summaries):
 6. :func:`send_alert`: one SNS message (and Slack) when a new result is HIGH or above or a
    validation check failed.
 
-The work area is ``optimizer-runs/YYYY/MM/DD/<run>/`` in the lake, one per DAG run.
+The work area is ``optimizer-runs/<run_id>/`` in the lake, one per DAG run.
 """
 
 from __future__ import annotations
@@ -135,10 +135,10 @@ def optimization_day(context: Mapping[str, Any]) -> date:
     return run_day(context)
 
 
-def work_prefix(day: date, run_id: str) -> str:
-    """The run's work area in the lake."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id)[:120]
-    return f"{WORK_PREFIX}/{day:%Y/%m/%d}/{safe}"
+def work_prefix(run_id: str) -> str:
+    """The run's work area in the lake (expire ``optimizer-runs/`` with a lifecycle rule)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id)[:160]
+    return f"{WORK_PREFIX}/{safe}"
 
 
 def engine_identity(settings: Settings) -> tuple[str, str]:
@@ -188,7 +188,7 @@ def plan_day(lake: Any, history: HistoryStore, settings: Settings, day: date, ru
 
     snapshot, profile, slow = _read_day(lake, day)
     engine, prompt_version = engine_identity(settings)
-    prefix = work_prefix(day, run_id)
+    prefix = work_prefix(run_id)
     chosen = top_queries(slow, settings.top_queries)
     review = review_schema(snapshot, profile, slow, settings=analysis_settings(settings))
     lake.write_json(f"{prefix}/review.json", review)
@@ -226,10 +226,14 @@ def _window_days(slow: SlowQueries) -> float:
         return 1.0
 
 
+class MissingPlan(LakeError):
+    """The run has no plan: plan_day did not succeed, so there is nothing to do."""
+
+
 def _plan(lake: Any, prefix: str) -> dict[str, Any]:
     plan = lake.read_json(f"{prefix}/plan.json")
     if plan is None:
-        raise LakeError(f"no plan at {lake.uri(prefix + '/plan.json')}: the plan step did not run")
+        raise MissingPlan(f"no plan at {lake.uri(prefix + '/plan.json')}: plan_day did not succeed in this run")
     return plan
 
 
@@ -609,6 +613,7 @@ def send_alert(sender: Any, lake: Any, settings: Settings, persisted: Mapping[st
 __all__ = [
     "AgentNotPending",
     "MissingMetadata",
+    "MissingPlan",
     "alert_message",
     "analysis_settings",
     "build_contexts",
