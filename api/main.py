@@ -1,0 +1,149 @@
+"""The API application: ``create_app()`` builds it from the settings.
+
+Run it with uvicorn's factory mode (the settings are read when the app is built, so a
+missing one stops the start with its name)::
+
+    OPTIMIZER_API_API_KEYS=local-dev-key uvicorn --factory api.main:create_app --port 8000
+
+Errors are deliberate: bad input is a 4xx naming the problem; a dependency that cannot be
+reached (Airflow, S3, DynamoDB) is a 503 naming it and its setting; a 500 is a bug.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.airflow_client import AirflowClient, AirflowError, AirflowUnavailable, airflow_client
+from api.deps import credentials
+from api.lake import LakeObjects
+from api.routers import health, history, ingest, jobs, metadata, optimize
+from api.settings import ApiSettings, load_api_settings
+from redshift_optimizer.errors import OptimizerError
+from redshift_optimizer.history import DynamoHistoryStore
+from redshift_optimizer.history.store import HistoryStore
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+DESCRIPTION = """\
+Submit one Redshift query and get the four agents' view on it (query optimizer, schema
+normalizer, cost saver, data validation), follow the job, browse the history of analyses
+and read the metadata lake, without opening Airflow.
+
+Authenticate with an API key in `X-API-Key` (or `Authorization: Bearer <key>`);
+`/health`, `/ready` and the page need none. The page is at `/`.
+"""
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes with 413, before they are read whole."""
+
+    def __init__(self, app: Any, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Any) -> None:
+        response = JSONResponse(
+            {"detail": f"the request body is over {self.limit:,} bytes (setting OPTIMIZER_API_MAX_BODY_BYTES)"},
+            status_code=status.HTTP_413_CONTENT_TOO_LARGE)
+        await response({"type": "http"}, None, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    *,
+    airflow: AirflowClient | None = None,
+    history_store: HistoryStore | None = None,
+    lake: LakeObjects | None = None,
+) -> FastAPI:
+    """The application with its clients; each client can be given (tests), else it is
+    built from the settings."""
+    settings = settings or load_api_settings()
+    if lake is None:
+        import boto3
+
+        lake = LakeObjects(boto3.client("s3", region_name=settings.aws_region), settings.bucket,
+                           settings.key_prefix, settings.metadata_cache_seconds)
+    if history_store is None:
+        import boto3
+
+        history_store = DynamoHistoryStore(settings.history_table,
+                                           client=boto3.client("dynamodb", region_name=settings.aws_region),
+                                           archive_reader=_archive_reader(lake))
+
+    app = FastAPI(title="Redshift Query Optimizer API", version="1.0.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.credentials = credentials(settings)
+    app.state.airflow = airflow or airflow_client(settings)
+    app.state.history = history_store
+    app.state.lake = lake
+
+    for module in (optimize, jobs, history, metadata, ingest, health):
+        app.include_router(module.router)
+
+    @app.exception_handler(AirflowUnavailable)
+    @app.exception_handler(OptimizerError)  # LakeError, HistoryError, ConfigurationError
+    def dependency_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+    @app.exception_handler(AirflowError)
+    def airflow_refused(request: Request, exc: AirflowError) -> JSONResponse:
+        return JSONResponse({"detail": " ".join(str(exc).split())}, status_code=status.HTTP_502_BAD_GATEWAY)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app
+
+
+def _archive_reader(lake: LakeObjects):
+    """Reads a record kept only in the S3 archive (too big for a DynamoDB item)."""
+    root = f"s3://{lake.bucket}/" + (f"{lake.prefix}/" if lake.prefix else "")
+
+    def read(uri: str) -> dict[str, Any] | None:
+        if not uri.startswith(root):
+            return None
+        data = lake.read_json(uri[len(root):])
+        if data is not None:
+            data.pop("earlier_analyses", None)
+        return data
+
+    return read
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,1 @@
+"""One router per area: optimize, jobs, history, metadata, ingest, health."""

@@ -1,0 +1,129 @@
+"""GET /history and GET /history/{query_hash}: the stored analyses, through HistoryStore.
+
+The store's page cursor is wrapped in the API's own, which carries a digest of the filters
+it was made for and is checked before it reaches DynamoDB: a cursor from another listing,
+or one made up, is a 422 and not a failed DynamoDB call.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+
+from api.deps import HistoryDep, Reader, SettingsDep
+from api.models import QUERY_HASH, AgentName, HistoryListing, Problem, QueryHistory
+from redshift_optimizer.models.findings import Severity
+
+router = APIRouter(prefix="/history", tags=["history"])
+
+_KEY_ATTRIBUTES = ("query_hash", "analysis_timestamp", "run_date", "severity_key")
+
+
+def _bad(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
+
+
+def _filters_digest(filters: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(filters, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def wrap_cursor(store_cursor: str, filters: dict[str, Any]) -> str:
+    envelope = {"f": _filters_digest(filters), "c": store_cursor}
+    return base64.urlsafe_b64encode(json.dumps(envelope).encode()).decode().rstrip("=")
+
+
+def unwrap_cursor(cursor: str, filters: dict[str, Any], severity: Severity | None) -> str:
+    """The store's cursor inside ours, once it is known to fit this listing."""
+    try:
+        envelope = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        store_cursor = envelope["c"]
+        inner = json.loads(base64.urlsafe_b64decode(store_cursor.encode()))
+        after = inner["after"]
+        day = date.fromisoformat(inner["day"])
+        valid = (envelope["f"] == _filters_digest(filters) and isinstance(after, dict)
+                 and set(after) == set(_KEY_ATTRIBUTES)
+                 and all(isinstance(after[k], dict) and set(after[k]) == {"S"} and isinstance(after[k]["S"], str)
+                         for k in _KEY_ATTRIBUTES)
+                 and after["run_date"]["S"] == day.isoformat())
+    except (ValueError, TypeError, KeyError, AttributeError):
+        valid = False
+    if not valid:
+        raise _bad("cursor is not one this listing gave out (filters changed, or it was altered): "
+                   "start again without cursor")
+    if severity is not None and not after["severity_key"]["S"].startswith(f"{severity.rank + 1}#"):
+        raise _bad("cursor is not one this listing gave out (severity filter changed)")
+    return store_cursor
+
+
+@router.get(
+    "",
+    response_model=HistoryListing,
+    summary="List analyses",
+    responses={401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem},
+               503: {"model": Problem, "description": "DynamoDB is unreachable"}},
+)
+def list_history(
+    request: Request,
+    caller: Reader,
+    settings: SettingsDep,
+    history: HistoryDep,
+    from_: Annotated[date | None, Query(alias="from", description="first run day (default: to - 30 days)")] = None,
+    to: Annotated[date | None, Query(description="last run day (default: today, UTC)")] = None,
+    severity: Annotated[Severity | None, Query(description="only records of exactly this severity")] = None,
+    agent: Annotated[AgentName | None, Query(description="only records where this agent succeeded")] = None,
+    code: Annotated[str | None, Query(pattern=r"^[QTCVqtcv]\d{3}$", description="only records with this finding code")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="page size (at most setting history_max_limit)")] = 50,
+    cursor: Annotated[str | None, Query(max_length=4096, description="from the previous page")] = None,
+) -> HistoryListing:
+    """Summaries of the analyses whose run day is in [from, to], newest day first, filtered
+    by severity, agent and finding code; paginated with ``cursor``."""
+    if limit > settings.history_max_limit:
+        raise _bad(f"limit {limit} is over {settings.history_max_limit} (setting OPTIMIZER_API_HISTORY_MAX_LIMIT)")
+    to = to or datetime.now(timezone.utc).date()
+    from_ = from_ or to - timedelta(days=30)
+    if from_ > to:
+        raise _bad(f"from ({from_}) is after to ({to})")
+    if (to - from_).days + 1 > settings.history_max_days:
+        raise _bad(f"from..to spans {(to - from_).days + 1} days; at most {settings.history_max_days} "
+                   "(setting OPTIMIZER_API_HISTORY_MAX_DAYS)")
+    code = code.upper() if code else None
+    filters = {"from": from_, "to": to, "severity": severity, "agent": agent, "code": code, "limit": limit}
+    store_cursor = unwrap_cursor(cursor, filters, severity) if cursor else None
+    try:
+        page = history.list(from_date=from_, to_date=to, severity=severity, agent=agent, code=code,
+                            limit=limit, cursor=store_cursor)
+    except ValueError as exc:
+        raise _bad(str(exc)) from None
+    next_cursor = wrap_cursor(page.cursor, filters) if page.cursor else None
+    next_url = None
+    if next_cursor:
+        query = {k: v for k, v in {"from": from_, "to": to, "severity": severity.value if severity else None,
+                                   "agent": agent, "code": code, "limit": limit, "cursor": next_cursor}.items()
+                 if v is not None}
+        next_url = f"{request.url.path}?{urlencode(query)}"
+    return HistoryListing(items=page.items, cursor=next_cursor, next_url=next_url)
+
+
+@router.get(
+    "/{query_hash}",
+    response_model=QueryHistory,
+    summary="Every analysis of one query",
+    responses={401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
+               503: {"model": Problem, "description": "DynamoDB is unreachable"}},
+)
+def query_history(
+    query_hash: Annotated[str, Path(pattern=QUERY_HASH, description="the query's fingerprint")],
+    caller: Reader,
+    history: HistoryDep,
+) -> QueryHistory:
+    """Every stored analysis of one fingerprint, newest first, with each agent's result."""
+    records = history.get(query_hash)
+    if not records:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no analysis of query {query_hash} in the history")
+    return QueryHistory(query_hash=query_hash, records=records)
