@@ -52,7 +52,8 @@ def cited_answer(body: dict[str, Any]) -> dict[str, Any]:
                 "cost_reduction_actions": [{"text": "Cache the result.", "seconds_per_day": 1.5, "money_per_day": 0.01,
                                             "cites": cite}, {**uncited, "seconds_per_day": 999.0}],
                 "estimated_savings": {"seconds_per_day": 0, "money_per_day": 0}}
-    return {"confidence_score": 0.5, "issues_detected": [{"table": table, "text": "An issue.", "cites": cite}],
+    return {"confidence_score": 0.5, "issues_detected": [{"table": table, "text": "An issue.", "cites": cite},
+                                                         {**uncited, "table": table}],
             "recommended_fixes": []}
 
 

@@ -209,6 +209,11 @@ class BedrockEngine(AgentEngine):
     def run(self, ctx: AgentContext) -> AgentResult:
         started = _now()
         agent = ctx.agent_name
+        if agent == DATA_VALIDATION and not ctx.validation_checks:
+            # no table with manifests or a previous profile: nothing to interpret, no call
+            output, confidence = RULES[agent](ctx)
+            return _envelope(ctx, output, confidence, engine="bedrock", model_id=None,
+                             prompt_version=self.prompts.version, started_at=started, finished_at=_now())
         name = tool_name(agent)
         schema = tool_input_schema(agent)
         messages = self.messages(ctx)
