@@ -46,10 +46,14 @@ class DbApiWarehouse(Warehouse):
     def _execute(self, sql: str, params: dict[str, Any]) -> Rows:
         conn = self._connection()
         cursor = conn.cursor()
-        if hasattr(cursor, "paramstyle"):  # redshift_connector chooses per cursor
-            cursor.paramstyle = "pyformat"
+        if hasattr(cursor, "paramstyle"):
+            # redshift_connector binds ':name' itself (server-side), leaving quotes alone.
+            cursor.paramstyle = "named"
+            text = sql
+        else:  # psycopg2 interpolates pyformat on the client
+            text = to_pyformat(sql)
         try:
-            cursor.execute(f"{STATEMENT_TAG}\n{to_pyformat(sql)}", params)
+            cursor.execute(f"{STATEMENT_TAG}\n{text}", params)
             if cursor.description is None:
                 return []
             names = [d[0] for d in cursor.description]
