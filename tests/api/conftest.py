@@ -119,9 +119,10 @@ class AirflowProcesses:
         for process in self.processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10  # the test is over: no need for a graceful drain
         for process in self.processes:
             try:
-                process.wait(30)
+                process.wait(max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(10)
