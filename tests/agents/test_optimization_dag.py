@@ -21,6 +21,15 @@ def run(dag, day: date | None, prefix: str, logical_date=None, **settings):
     return dag.test(logical_date=logical_date, run_conf=conf)
 
 
+def put_manifest(prefix: str, day: date, manifest: dict) -> None:
+    import json
+
+    import boto3
+
+    key = f"{prefix}/manifests/{manifest['table']}/{day:%Y/%m/%d}/{manifest['load_id']}.json"
+    boto3.client("s3").put_object(Bucket="redshift-optimizer-metadata", Key=key, Body=json.dumps(manifest).encode())
+
+
 def records(prefix_day: str, prefix: str) -> dict[str, dict]:
     """The archive objects of a day under a prefix, by query hash."""
     day = date.fromisoformat(prefix_day)
@@ -32,6 +41,12 @@ def test_offline_run_stores_every_agent_and_alerts(optimization_dag, stack, demo
     snapshot, profile, slow = demo_day
     day = date(2026, 2, 10)
     seed_day("e2e", day, snapshot, profile, slow)
+    # what the validation agent reads: the previous day's profile and the day's ETL manifests
+    seed_day("e2e", day - timedelta(days=1), None, profile, slow)
+    put_manifest("e2e", day, {"table": "tpch.nation", "load_id": "nation-full", "loaded_at": "2026-02-10T01:00:00Z",
+                              "row_count": 30, "checksums": {"n_regionkey": "sum:50"}})
+    put_manifest("e2e", day, {"table": "tpch.region", "load_id": "region-full", "loaded_at": "2026-02-10T01:00:00Z",
+                              "row_count": 5, "checksums": {"r_regionkey": "sum:10"}})
     alerts_before = len(sns_messages(stack))
 
     dag_run = run(optimization_dag, day, "e2e")
@@ -67,6 +82,17 @@ def test_offline_run_stores_every_agent_and_alerts(optimization_dag, stack, demo
                for rec in r["agents"]["schema-normalizer"]["output"]["distribution_recommendations"]]
     assert any(d["table"] == "tpch.orders" and d["ddl"] and "ALTER TABLE tpch.orders" in d["ddl"] for d in designs)
 
+    # the V checks ran in the warehouse against the manifests and the previous profile
+    checks = {(c["code"], c["table"], c.get("column")): c for r in archived.values()
+              for c in r["agents"]["data-validation-agent"]["output"]["validation_checks"]}
+    assert checks[("V001", "tpch.nation", None)]["status"] == "failed"
+    assert (checks[("V001", "tpch.nation", None)]["observed"], checks[("V001", "tpch.nation", None)]["expected"]) == (25, 30)
+    assert checks[("V001", "tpch.region", None)]["status"] == "passed"
+    assert checks[("V006", "tpch.region", "r_regionkey")]["status"] == "passed"
+    assert checks[("V006", "tpch.nation", "n_regionkey")]["status"] == "passed"
+    assert all(c["status"] == "passed" for k, c in checks.items() if k[0] == "V003"), "same profile: no null drift"
+    assert any(k[0] == "V003" for k in checks)
+
     # one alert for the run, naming queries, agents, codes and where to read more
     messages = sns_messages(stack)[alerts_before:]
     assert len(messages) == 1
@@ -74,6 +100,7 @@ def test_offline_run_stores_every_agent_and_alerts(optimization_dag, stack, demo
     high = [h for h, r in archived.items() if any(
         f["severity"] in ("HIGH", "CRITICAL") for res in r["agents"].values() for f in res["findings"])]
     assert high and all(h in body for h in high)
+    assert "data-validation-agent: V001" in body
     assert "redshift-query-optimizer" in body and "s3://redshift-optimizer-metadata/e2e/recommendations/2026/02/10/" in body
 
     # the mapped instances are labelled with agent and query hash
