@@ -363,15 +363,12 @@ def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = 
                 except SqlInputError as exc:
                     extra["parse_error"] = str(exc)
             elif agent == SCHEMA_NORMALIZER:
-                extra["findings"] = [f for f in review.table_findings if f.table in names]
+                extra["findings"] = schema_findings(review, names)
             elif agent == COST_SAVER:
-                mine = [f for f in review.workload_findings if f.query_hash == query_hash]
-                general = [f for f in review.workload_findings if f.query_hash is None][:10]
-                storage = [f for f in review.table_findings if f.table in names and f.code in _STORAGE_TABLE_CODES]
                 top = workload[:_WORKLOAD_TOP]
                 if not any(w["query_hash"] == query_hash for w in top):
                     top = top + [w for w in workload if w["query_hash"] == query_hash]
-                extra.update(findings=[*mine, *general, *storage], workload=top)
+                extra.update(findings=cost_findings(review, query_hash, names), workload=top)
                 for w in top:
                     for key in ("executions", "total_elapsed_seconds", "cost_per_day", "share_of_workload_pct"):
                         extra["metrics"][f"workload.{w['query_hash']}.{key}"] = w.get(key)
@@ -393,6 +390,21 @@ def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = 
             written += 1
     log.info("%d agent context(s) written under %s", written, lake.uri(prefix + "/contexts/"))
     return mapped
+
+
+def schema_findings(review: SchemaReview, tables: set[str]) -> list:
+    """The schema-normalizer's findings: the T findings of the touched tables only."""
+    return [f for f in review.table_findings if f.table in tables]
+
+
+def cost_findings(review: SchemaReview, query_hash: str, tables: set[str], general_limit: int = 10) -> list:
+    """The cost-saver's findings: this fingerprint's C findings, the workload-wide ones
+    (unused tables, largest first, capped), and the storage T findings of the touched tables."""
+    mine = [f for f in review.workload_findings if f.query_hash == query_hash]
+    general = sorted((f for f in review.workload_findings if f.query_hash is None),
+                     key=lambda f: -((f.saving or {}).get("money_per_day") or 0))[:general_limit]
+    storage = [f for f in review.table_findings if f.table in tables and f.code in _STORAGE_TABLE_CODES]
+    return [*mine, *general, *storage]
 
 
 def _workload_summary(slow: SlowQueries, price_per_second: float, days: float) -> list[dict[str, Any]]:
@@ -617,6 +629,8 @@ __all__ = [
     "alert_message",
     "analysis_settings",
     "build_contexts",
+    "cost_findings",
+    "schema_findings",
     "check_data",
     "engine_identity",
     "make_engine",
