@@ -173,7 +173,7 @@ def _number_text(number: float) -> str:
 # --------------------------------------------------------------------------- the tables
 
 def touched_tables(sql: str, snapshot: SchemaSnapshot | None) -> list[TableSnapshot]:
-    """The snapshot's tables a query reads or writes (CTE names excluded), in first-use order."""
+    """The snapshot's tables a query reads or writes (CTE names excluded)."""
     if snapshot is None:
         return []
     try:
