@@ -149,7 +149,7 @@ def analyze(
         findings=sort_findings(findings),
         rules_version=RULES_VERSION,
     )
-    if len(contexts) == 1 and isinstance(contexts[0].statement, exp.Query):
+    if len(contexts) == 1 and isinstance(contexts[0].original, exp.Query):
         from redshift_optimizer.rewrite import offer_rewrite
 
         offer_rewrite(contexts[0], result, warehouse=warehouse, budget=budget)

@@ -18,10 +18,22 @@ from redshift_optimizer.errors import OptimizerError
 DIALECT = "redshift"
 
 # What a statement may be at the top level; anything else is not SQL we can analyse.
-_STATEMENTS = (
-    exp.Query, exp.DML, exp.DDL, exp.Command, exp.Copy, exp.Set, exp.Transaction,
-    exp.Commit, exp.Rollback, exp.Use, exp.Describe, exp.Pragma, exp.Analyze, exp.Grant,
+_STATEMENTS = tuple(
+    getattr(exp, name) for name in (
+        "Query", "DML", "DDL", "Command", "Copy", "Set", "Transaction", "Commit", "Rollback",
+        "Use", "Describe", "Pragma", "Analyze", "Grant", "Revoke", "Drop", "TruncateTable",
+        "Alter", "Comment", "Show",
+    ) if hasattr(exp, name)
 )
+# Redshift statements that carry no query: when sqlglot cannot parse one (ANALYZE
+# COMPRESSION, SORTKEY AUTO, CANCEL, CLOSE ...), it is kept as an opaque command instead of
+# being reported as a syntax error. CREATE and ALTER only when no SELECT is inside.
+_UTILITY = {
+    "abort", "alter", "analyze", "begin", "call", "cancel", "close", "comment", "copy", "create",
+    "deallocate", "declare", "drop", "end", "execute", "explain", "fetch", "grant", "lock",
+    "prepare", "refresh", "reset", "revoke", "set", "show", "start", "truncate", "unload", "vacuum",
+}
+_QUERY_INSIDE = {"create", "alter", "explain", "declare", "prepare"}
 _TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.\w+, text: (.*?), line: \d+.*?>")
 _CLASS_REPR = re.compile(r"<class 'sqlglot\.expressions\.(?:\w+\.)*(\w+)'>")
 _OPEN_QUOTE = re.compile(
@@ -100,6 +112,9 @@ def parse_statements(sql: str) -> list[exp.Expression]:
     except TokenError:
         raise _unterminated(sql) from None
     except ParseError as exc:
+        trees = _parse_each(sql)
+        if trees is not None:
+            return trees
         error = exc.errors[0] if exc.errors else {}
         line, col = error.get("line"), error.get("col")
         highlight = error.get("highlight") or ""
@@ -111,6 +126,10 @@ def parse_statements(sql: str) -> list[exp.Expression]:
     statements = [tree for tree in trees if tree is not None]
     if not statements:
         raise SqlInputError("no SQL statement given (only comments or semicolons)")
+    if not all(isinstance(tree, _STATEMENTS) for tree in statements):
+        fallback = _parse_each(sql)
+        if fallback is not None:
+            return fallback
     for tree in statements:
         if not isinstance(tree, _STATEMENTS):
             offset = first_offset(tree)
@@ -123,6 +142,54 @@ def parse_statements(sql: str) -> list[exp.Expression]:
                 line, col,
             )
     return statements
+
+
+def _split(sql: str) -> list[str]:
+    """The statement texts of a script (split at the tokenizer's semicolons)."""
+    from sqlglot.tokens import TokenType
+    from sqlglot.dialects.dialect import Dialect
+
+    chunks, begin = [], 0
+    for token in Dialect.get_or_raise(DIALECT).tokenize(sql):
+        if token.token_type == TokenType.SEMICOLON:
+            chunks.append(sql[begin:token.start])
+            begin = token.end + 1
+    chunks.append(sql[begin:])
+    return [chunk for chunk in chunks if chunk.strip()]
+
+
+def _utility(text: str) -> exp.Command | None:
+    """An opaque command for a Redshift utility statement sqlglot cannot parse."""
+    words = re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.S).split(None, 1)
+    if not words or words[0].lower() not in _UTILITY:
+        return None
+    keyword, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+    if keyword in _QUERY_INSIDE and re.search(r"\b(select|with)\b", rest, re.I):
+        return None  # a query inside must parse: its syntax errors are the user's to fix
+    return exp.Command(this=keyword.upper(), expression=exp.Literal.string(rest.strip()))
+
+
+def _parse_each(sql: str) -> list[exp.Expression] | None:
+    """Statements parsed one by one, utility statements sqlglot cannot parse kept as
+    commands; None when any other statement fails (the caller reports the error)."""
+    try:
+        chunks = _split(sql)
+    except Exception:  # noqa: BLE001
+        return None
+    statements: list[exp.Expression] = []
+    for chunk in chunks:
+        try:
+            trees = [t for t in sqlglot.parse(chunk, read=DIALECT) if t is not None]
+        except (ParseError, TokenError, RecursionError):
+            trees = None
+        if trees is not None and all(isinstance(t, _STATEMENTS) for t in trees):
+            statements.extend(trees)
+            continue
+        command = _utility(chunk)
+        if command is None:
+            return None
+        statements.append(command)
+    return statements or None
 
 
 def first_offset(node: exp.Expression) -> int | None:

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Iterator
 
 from sqlglot import exp
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.scope import Scope, ScopeType, traverse_scope
 
 from redshift_optimizer.models.lake import (
@@ -39,6 +40,8 @@ _CLAUSE_KEYWORD = {
     exp.Order: r"order\s+by", exp.Group: r"group\s+by", exp.Limit: r"(?:limit|top)",
     exp.Offset: r"offset", exp.Having: r"having", exp.Where: r"where", exp.Fetch: r"fetch",
 }
+_TRAILING_NAME = re.compile(r"\b([A-Za-z_]\w*)$")
+_OPEN_PAREN = re.compile(r"\s*\(")
 _POSTFIX_CAST = re.compile(r"\s*::\s*[A-Za-z_][\w ]*?(?:\(\s*\d+\s*(?:,\s*\d+\s*)?\))?(?=[^\w]|$)")
 
 
@@ -89,6 +92,17 @@ class QueryContext:
     query_hash: str | None = None
 
     def __post_init__(self) -> None:
+        #: The statement as parsed; ``statement`` is what the rules read (for UPDATE, DELETE
+        #: and MERGE, an equivalent SELECT over the same relations and predicates).
+        self.original = self.statement
+        try:
+            # Redshift folds identifiers to lower case (quoted ones too, unless
+            # enable_case_sensitive_identifier is on): "WITH Recent ... FROM RECENT" is one CTE.
+            normalize_identifiers(self.statement, dialect=DIALECT)
+        except Exception:  # noqa: BLE001 - names then compare as written
+            pass
+        if isinstance(self.statement, (exp.Update, exp.Delete, exp.Merge)):
+            self.statement = dml_as_select(self.statement) or self.statement
         try:
             self.scopes: list[Scope] = list(traverse_scope(self.statement))
         except Exception:  # noqa: BLE001 - sqlglot cannot scope some statements (e.g. MERGE)
@@ -385,6 +399,14 @@ class QueryContext:
             if close < 0:
                 break
             end = close + 1
+        # A trailing call whose arguments keep no offsets ("= DATE_TRUNC('month', CURRENT_DATE)"):
+        # the name is the last token recorded, its parentheses follow it.
+        name = _TRAILING_NAME.search(sql, max(start, end - 80), end)
+        if name and name.group(1).lower() not in _KEYWORDS:
+            opening = _OPEN_PAREN.match(sql, end)
+            close = _closing_paren(sql, opening.end() - 1) if opening else None
+            if close is not None:
+                end = close + 1
         if any(isinstance(n, exp.Cast) for n in node.walk()):
             match = _POSTFIX_CAST.match(sql, end)
             if match:
@@ -412,6 +434,77 @@ class QueryContext:
     @cached_property
     def cte_scopes(self) -> list[Scope]:
         return [s for s in self.scopes if s.scope_type == ScopeType.CTE]
+
+
+def dml_as_select(statement: exp.Expression) -> exp.Select | None:
+    """``SELECT ... FROM target, other relations WHERE ...`` for UPDATE, DELETE and MERGE: the
+    relations they read and the predicates that restrict or join them, as a SELECT the query
+    rules can judge. Nodes are copies that keep their positions in the original text."""
+    if isinstance(statement, exp.Merge):
+        target, using, on = statement.this, statement.args.get("using"), statement.args.get("on")
+        if not isinstance(target, exp.Table) or using is None:
+            return None
+        select = exp.Select(expressions=[exp.Literal.number(1)])
+        select.set("from_", exp.From(this=target.copy()))
+        join = exp.Join(this=using.copy())
+        if isinstance(on, exp.Expression):
+            join.set("on", on.copy())
+        select.set("joins", [join])
+        return select
+    target = statement.this
+    if not isinstance(target, exp.Table):
+        target = next(iter(statement.args.get("tables") or []), None)
+    if not isinstance(target, exp.Table):
+        return None
+    others: list[exp.Expression] = []
+    if isinstance(statement, exp.Update):
+        from_ = statement.args.get("from_") or statement.args.get("from")
+        if isinstance(from_, exp.From) and from_.this is not None:
+            others.append(from_.this)
+        values = [e.expression.copy() for e in statement.expressions
+                  if isinstance(e, exp.EQ) and e.expression is not None]
+    else:
+        using = statement.args.get("using")
+        others.extend(u for u in (using if isinstance(using, list) else []) if isinstance(u, exp.Expression))
+        values = []
+    select = exp.Select(expressions=values or [exp.Literal.number(1)])
+    select.set("from_", exp.From(this=_without_joins(target.copy())))
+    joins: list[exp.Join] = [j.copy() for j in target.args.get("joins") or []]
+    for other in others:
+        joins.append(exp.Join(this=_without_joins(other.copy())))
+        joins.extend(j.copy() for j in other.args.get("joins") or [])
+    if joins:
+        select.set("joins", joins)
+    where = statement.args.get("where")
+    if isinstance(where, exp.Where):
+        select.set("where", where.copy())
+    return select
+
+
+def _without_joins(table: exp.Expression) -> exp.Expression:
+    if table.args.get("joins"):
+        table.set("joins", None)
+    return table
+
+
+def _closing_paren(sql: str, opening: int) -> int | None:
+    """Offset of the parenthesis closing the one at ``opening`` (quotes respected)."""
+    depth, index, quote = 0, opening, ""
+    while index < len(sql):
+        char = sql[index]
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
 
 
 def _is_star(projection: exp.Expression) -> bool:
@@ -462,7 +555,7 @@ def columns_outside_subqueries(expression: exp.Expression) -> Iterator[exp.Colum
             continue
         if node is not expression and isinstance(node, (exp.Query, exp.Subquery)):
             continue
-        stack.extend(node.iter_expressions())
+        stack.extend(reversed(list(node.iter_expressions())))  # in the order written
 
 
 def contains_subquery(expression: exp.Expression) -> bool:
@@ -475,6 +568,7 @@ __all__ = [
     "Source",
     "columns_outside_subqueries",
     "conjuncts",
+    "dml_as_select",
     "contains_subquery",
     "disjuncts",
     "is_star",

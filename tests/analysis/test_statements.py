@@ -1,0 +1,90 @@
+"""Statements of every kind: the analyzer never fails on valid Redshift SQL (only SqlInputError
+for input that is not SQL), and the query rules still judge the query inside DML and DDL."""
+
+from __future__ import annotations
+
+import pytest
+
+from redshift_optimizer.analysis import analyze
+from redshift_optimizer.rules.parsing import SqlInputError, SqlSyntaxError
+
+VALID = [
+    "INSERT INTO public.sales SELECT * FROM public.sales WHERE channel = 'x'",
+    "INSERT INTO tgt (a, b) VALUES (1, 2), (3, 4)",
+    "CREATE TABLE tgt AS SELECT s.*, c.name FROM sales s JOIN customers c ON c.customer_id = s.customer_id",
+    "CREATE TEMP TABLE #t AS SELECT customer_id FROM sales WHERE DATE_TRUNC('day', sale_date) = '2026-01-01'",
+    "UPDATE sales s SET amount = o.total FROM orders o WHERE o.order_id = s.order_id",
+    "UPDATE sales SET amount = 0",
+    "DELETE FROM sales USING orders o WHERE o.order_id = sales.order_id AND o.status = 'X'",
+    "MERGE INTO sales USING stage s ON sales.sale_id = s.sale_id WHEN MATCHED THEN UPDATE SET amount = s.amount "
+    "WHEN NOT MATCHED THEN INSERT VALUES (s.sale_id, s.customer_id, s.product_id, s.sale_date, s.amount, s.channel, s.order_id)",
+    "COPY sales FROM 's3://b/k' IAM_ROLE 'arn:aws:iam::1:role/r' FORMAT AS PARQUET",
+    "UNLOAD ('SELECT * FROM sales') TO 's3://b/k' IAM_ROLE 'arn:aws:iam::1:role/r'",
+    "VACUUM DELETE ONLY public.sales TO 75 PERCENT",
+    "ANALYZE sales",
+    "ANALYZE COMPRESSION sales",
+    "EXPLAIN SELECT * FROM sales",
+    "CALL my_proc(1)",
+    "GRANT SELECT ON sales TO user1",
+    "REVOKE ALL ON sales FROM user1",
+    "CREATE TABLE t (a INT ENCODE ZSTD, b DATE) DISTKEY(a) COMPOUND SORTKEY(b)",
+    "CREATE TABLE t (a INT ENCODE AUTO, b INT) DISTSTYLE AUTO SORTKEY AUTO",
+    "CREATE TABLE t (a INT) INTERLEAVED SORTKEY (a)",
+    "CREATE MATERIALIZED VIEW mv AUTO REFRESH YES AS SELECT customer_id, SUM(amount) FROM sales GROUP BY 1",
+    "DROP TABLE IF EXISTS t",
+    "TRUNCATE sales",
+    "ALTER TABLE sales ALTER DISTKEY order_id",
+    "CANCEL 123",
+    "ABORT",
+    "BEGIN; SELECT 1; COMMIT;",
+    "SET search_path TO public",
+    "SHOW search_path",
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r",
+    "SELECT LISTAGG(name, ',') WITHIN GROUP (ORDER BY name) FROM customers",
+    "SELECT i FROM analytics.events e, e.items i",
+    "SELECT * FROM sales PIVOT (SUM(amount) FOR channel IN ('web', 'app'))",
+    "SELECT * FROM sales TABLESAMPLE BERNOULLI (1)",
+    "SELECT customer_id FROM sales QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY sale_date DESC) = 1",
+    "SELECT 1 FROM t WHERE a = $1",
+    'SELECT 1 FROM "Weird Schema"."Weird Table" WHERE "Odd Col" = 1',
+    "SELECT * FROM (((SELECT * FROM sales)))",
+    "SELECT x FROM (VALUES (1), (2)) AS v(x)",
+    "SELECT * FROM sales s1 NATURAL JOIN orders",
+    "SELECT 1 FROM sales WHERE (sale_date, channel) IN (SELECT order_date, status FROM orders)",
+    "SELECT 1 FROM t1 CROSS JOIN LATERAL (SELECT 1) x",
+    "SELECT 1 UNION SELECT 2 INTERSECT SELECT 3 EXCEPT SELECT 4",
+    "SELECT a, b FROM t GROUP BY ROLLUP (a, b)",
+]
+
+
+@pytest.mark.parametrize("sql", VALID)
+def test_valid_statements_are_analysed(sql, snapshot):
+    for snap in (snapshot, None):
+        result = analyze(sql, snapshot=snap)
+        for finding in result.findings:
+            assert finding.code and finding.message and finding.evidence
+
+
+@pytest.mark.parametrize("sql", ["SELEC 1 FROM x", "hello world", "SELECT 1 FROM t WHERE", "-- a comment"])
+def test_what_is_not_sql_is_an_input_error(sql):
+    with pytest.raises(SqlInputError):
+        analyze(sql)
+
+
+def test_a_broken_query_after_a_utility_statement_is_still_reported():
+    with pytest.raises(SqlSyntaxError):
+        analyze("ANALYZE COMPRESSION sales; SELECT FROM WHERE x")
+
+
+def test_dml_statements_are_judged_but_never_rewritten(snapshot):
+    result = analyze("DELETE FROM sales WHERE DATE_TRUNC('month', sale_date) = '2026-01-01'", snapshot=snapshot)
+    q003 = next(f for f in result.findings if f.code == "Q003")
+    assert q003.line == 1 and q003.col == 25
+    assert result.optimized_query is None
+
+
+def test_a_trailing_call_is_part_of_the_fragment(snapshot):
+    sql = "SELECT COUNT(*) FROM sales WHERE DATE_TRUNC('month', sale_date) = DATE_TRUNC('month', CURRENT_DATE)"
+    q003 = next(f for f in analyze(sql, snapshot=snapshot).findings if f.code == "Q003")
+    fragment = next(e.value for e in q003.evidence if e.kind == "fragment")
+    assert fragment == "DATE_TRUNC('month', sale_date) = DATE_TRUNC('month', CURRENT_DATE)"
