@@ -174,3 +174,14 @@ def test_transpile_closes_sqlglot_gaps(redshift, postgres):
 
 def test_transpile_keeps_numeric_trunc_by_the_snapshot(snapshot):
     assert transpile("SELECT TRUNC(amount) FROM sales", "postgres", snapshot) == "SELECT TRUNC(amount) FROM sales"
+
+
+def test_distinct_is_kept_when_a_group_key_may_be_an_input_column(snapshot):
+    # GROUP BY channel groups by the input column, not by UPPER(channel): 'web' and 'WEB'
+    # make two groups whose rows DISTINCT may merge.
+    kept = tree("SELECT DISTINCT UPPER(channel) AS channel, COUNT(*) FROM sales GROUP BY channel")
+    assert drop_redundant_distinct(kept, snapshot) == kept
+    assert drop_redundant_distinct(tree("SELECT DISTINCT UPPER(x) AS x, COUNT(*) FROM t GROUP BY x")) == \
+        tree("SELECT DISTINCT UPPER(x) AS x, COUNT(*) FROM t GROUP BY x")
+    out = drop_redundant_distinct(tree("SELECT DISTINCT UPPER(channel) AS ch, COUNT(*) FROM sales GROUP BY ch"), snapshot)
+    assert sql(out) == "SELECT UPPER(channel) AS ch, COUNT(*) FROM sales GROUP BY ch"

@@ -267,8 +267,9 @@ def _bound(value: exp.Expression, unit: str, kind: str) -> tuple[date, date] | N
 def drop_redundant_distinct(tree: exp.Expression, snapshot: SchemaSnapshot | None = None) -> exp.Expression:
     """SELECT DISTINCT whose GROUP BY keys are all in the output: DISTINCT removed."""
     tree = tree.copy()
-    for select in tree.find_all(exp.Select):
-        if redundant_distinct(select):
+    ctx = _context(tree, snapshot)
+    for select in list(tree.find_all(exp.Select)):
+        if redundant_distinct(select, ctx):
             select.set("distinct", None)
     return tree
 
