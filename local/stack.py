@@ -2,7 +2,8 @@
 
 Starts (or reuses) the embedded PostgreSQL with the demo warehouse and workload, the local
 AWS endpoint, and Airflow standalone with the connections and settings pre-set and the DAGs
-unpaused; triggers one metadata refresh for today and waits for it; prints where to look.
+unpaused; triggers one metadata refresh for today and waits for it and for the query
+optimization its asset event triggers (four mapped agents per query); prints where to look.
 Stays in the foreground until Ctrl-C, which stops everything it started.
 """
 
@@ -25,6 +26,8 @@ from local.postgres import LocalPostgres
 
 ROOT = services.ROOT
 MAIN_DAG = "redshift_metadata_refresh"
+OPTIMIZATION_DAG = "redshift_query_optimization"  # triggered by the refresh's asset event
+AGENT_POOL = ("redshift_optimizer_agents", 4)  # the pool the agents' model calls share
 LOGIN = ("admin", "admin")
 
 
@@ -86,6 +89,32 @@ class AirflowApi:
         self._request("POST", f"/api/v2/dags/{dag_id}/dagRuns",
                       {"dag_run_id": run_id, "logical_date": None, "conf": conf})
 
+    def ensure_pool(self, name: str, slots: int) -> None:
+        try:
+            self._request("POST", "/api/v2/pools", {"name": name, "slots": slots,
+                                                    "description": "agents' model calls", "include_deferred": False})
+        except urllib.error.HTTPError as exc:
+            if exc.code != 409:  # 409: the pool exists
+                raise
+
+    def wait_for_day_run(self, dag_id: str, after: str, day: str, timeout: float) -> tuple[str, str]:
+        """(run id, state) of the run of ``dag_id`` queued after ``after`` (ISO time) that
+        analyses ``day`` (its plan_day's ``run_date``), once it is done. Other runs (the
+        refresh's own scheduled run announces yesterday too) are waited past."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            runs = self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?order_by=-run_after&limit=10")["dag_runs"]
+            for run in (r for r in runs if (r.get("run_after") or "") >= after):
+                try:
+                    entry = self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}"
+                                                 "/taskInstances/plan_day/xcomEntries/run_date")
+                except urllib.error.HTTPError:
+                    continue  # plan_day has not run yet
+                if str(entry.get("value")).strip('"') == day and run["state"] in ("success", "failed"):
+                    return run["dag_run_id"], run["state"]
+            time.sleep(3)
+        return "-", "not finished in time"
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
         while True:
@@ -93,6 +122,25 @@ class AirflowApi:
             if state in ("success", "failed") or time.monotonic() > deadline:
                 return state
             time.sleep(3)
+
+
+def optimization_summary(aws_url: str, bucket: str, day: str) -> str:
+    """How many fingerprints were stored for ``day``, with how many agents, and the alerts."""
+    import boto3
+
+    env = services.aws_environment(aws_url)
+    session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                                    aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name=services.REGION)
+    s3 = session.client("s3", endpoint_url=aws_url)
+    prefix = f"recommendations/{day.replace('-', '/')}/"
+    keys = [o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for o in p.get("Contents", [])]
+    agents = sum(len(json.loads(s3.get_object(Bucket=bucket, Key=k)["Body"].read())["agents"]) for k in keys)
+    with urllib.request.urlopen(f"{aws_url}/moto-api/data.json", timeout=10) as response:
+        topics = json.loads(response.read()).get("sns", {}).get("Topic", [])
+    alerts = sum(len(t["sent_notifications"]) for t in topics if t.get("name") == services.ALERTS_TOPIC)
+    return (f"optimization of {day}: {len(keys)} fingerprint(s), {agents} agent result(s) in s3://{bucket}/{prefix} "
+            f"and DynamoDB {services.HISTORY_TABLE}; {alerts} alert(s) on SNS {services.ALERTS_TOPIC}")
 
 
 def airflow_environment(state: Path, port: int, warehouse_dsn: str, airflow_db_dsn: str, aws_url: str) -> dict[str, str]:
@@ -190,12 +238,20 @@ def main(argv: list[str] | None = None) -> int:
         api.wait_until_up(airflow, timeout=300)
         api.login(*LOGIN)
         api.wait_for_dag(MAIN_DAG, timeout=180)
+        api.wait_for_dag(OPTIMIZATION_DAG, timeout=180)
+        api.ensure_pool(*AGENT_POOL)
 
         today = datetime.now(timezone.utc).date().isoformat()
         run_id = f"make_run__{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
         api.trigger(MAIN_DAG, run_id, {"run_date": today})
         say(f"triggered {MAIN_DAG} run {run_id} for {today}; waiting for it")
+        triggered_after = datetime.now(timezone.utc).isoformat()
         state_name = api.wait_for_run(MAIN_DAG, run_id, timeout=900)
+        optimization = ("-", "not run")
+        if state_name == "success":
+            say(f"waiting for {OPTIMIZATION_DAG}, which the refresh triggers (four mapped agents per query)")
+            optimization = api.wait_for_day_run(OPTIMIZATION_DAG, triggered_after, today, timeout=900)
+            say(optimization_summary(moto.url, services.DEMO_SETTINGS["bucket"], today))
         bucket = services.DEMO_SETTINGS["bucket"]
         print(
             f"""
@@ -203,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
  Redshift Query Optimizer, local stack
    Airflow UI          http://127.0.0.1:{port}   login {LOGIN[0]} / {LOGIN[1]}
    metadata refresh    {state_name}  (run {run_id})
+   query optimization  {optimization[1]}  (run {optimization[0]}; results in DynamoDB {services.HISTORY_TABLE}
+                       and s3://{bucket}/recommendations/; alerts on SNS {services.ALERTS_TOPIC})
    warehouse           {warehouse_dsn}
    AWS endpoint        {moto.url}   (S3 bucket {bucket}; SNS messages at {moto.url}/moto-api/data.json)
    outputs             AWS_ENDPOINT_URL={moto.url} aws s3 ls --recursive s3://{bucket}/
@@ -211,8 +269,9 @@ def main(argv: list[str] | None = None) -> int:
 ==========================================================================""",
             flush=True,
         )
-        if state_name != "success":
-            say(f"the metadata refresh ended {state_name}: open the run in the Airflow UI for its logs")
+        if state_name != "success" or optimization[1] != "success":
+            say(f"the metadata refresh ended {state_name}, the optimization {optimization[1]}: "
+                "open the runs in the Airflow UI for their logs")
             if args.exit_after_run:
                 return 1
         if args.exit_after_run:
