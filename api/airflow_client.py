@@ -112,9 +112,12 @@ class AirflowClient(ABC):
         status, body = self._call("GET", f"/dags/{quote(dag_id)}")
         if status == 404:
             raise DagNotFound(f"{self.where} has no DAG {dag_id} (not parsed yet, or setting {ENV_PREFIX}DAG_ID)")
-        body = self._expect(status, body, f"reading DAG {dag_id}")
-        if body.get("is_paused"):
-            raise AirflowUnavailable(f"DAG {dag_id} is paused in {self.where}: its runs would stay queued")
+        self._expect(status, body, f"reading DAG {dag_id}")
+
+    def is_paused(self, dag_id: str) -> bool:
+        """Whether the DAG is paused (its runs stay queued until it is unpaused)."""
+        status, body = self._call("GET", f"/dags/{quote(dag_id)}")
+        return status == 200 and isinstance(body, dict) and bool(body.get("is_paused"))
 
 
 class RestAirflowClient(AirflowClient):

@@ -26,7 +26,7 @@ def health() -> Health:
             responses={503: {"model": Readiness, "description": "at least one dependency is not reachable"}})
 def ready(response: Response, settings: SettingsDep, airflow: AirflowDep, lake: LakeDep,
           history: HistoryDep) -> Readiness:
-    """Airflow (the ad-hoc DAG there and not paused), the S3 bucket and the history table;
+    """Airflow (with the ad-hoc DAG), the S3 bucket and the history table;
     503 naming each one that is not reachable."""
     checks: dict[str, str] = {}
     today = datetime.now(timezone.utc).date()

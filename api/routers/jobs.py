@@ -52,7 +52,7 @@ def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: Airflow
     if job_status == "success" and plan is not None:
         entry = plan["queries"][0]
         record = history.find(entry["query_hash"], entry["analysis_timestamp"])
-    return Job(
+    job = Job(
         job_id=job_id, query_hash=query_hash, status=job_status, queued_at=run.queued_at,
         started_at=run.start_date, finished_at=run.end_date,
         request=JobRequest(sql=conf.get("sql"), database=conf.get("database"), schema=conf.get("schema"),
@@ -60,6 +60,9 @@ def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: Airflow
         agents=agents, steps=[StepProgress(task_id=t.task_id, state=t.state) for t in tasks.values()],
         results=record, message=_message(job_status, tasks, agents, plan),
     )
+    if job_status == "queued" and airflow.is_paused(settings.dag_id):
+        job.message = f"the DAG {settings.dag_id} is paused in Airflow: the job waits until it is unpaused"
+    return job
 
 
 def _message(job_status: str, steps: dict, agents: list[AgentProgress], plan: dict | None) -> str | None:
