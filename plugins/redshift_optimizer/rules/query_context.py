@@ -39,6 +39,7 @@ _FUNCTION_OPEN = re.compile(r"\b([A-Za-z_][\w]*)\s*\([^()]*$")
 _CLAUSE_KEYWORD = {
     exp.Order: r"order\s+by", exp.Group: r"group\s+by", exp.Limit: r"(?:limit|top)",
     exp.Offset: r"offset", exp.Having: r"having", exp.Where: r"where", exp.Fetch: r"fetch",
+    exp.Not: r"not",
 }
 _TRAILING_NAME = re.compile(r"\b([A-Za-z_]\w*)$")
 _OPEN_PAREN = re.compile(r"\s*\(")

@@ -18,6 +18,42 @@ def _is_comma(join: exp.Join) -> bool:
                 or join.args.get("side") or join.args.get("method"))
 
 
+def always_true(condition: exp.Expression | None) -> bool:
+    """A join condition that holds for every pair of rows: TRUE, 1 = 1, 'a' = 'a' ..."""
+    if condition is None or any(True for _ in condition.find_all(exp.Column, exp.Query)):
+        return False
+    from sqlglot.optimizer.simplify import simplify
+
+    try:
+        simplified = simplify(condition.copy(), dialect="redshift")
+    except Exception:  # noqa: BLE001
+        return False
+    return isinstance(simplified, exp.Boolean) and simplified.this is True
+
+
+def _lateral(ctx: QueryContext, source, scope) -> bool:
+    """A derived relation that reads columns of the relations before it (LATERAL): the
+    correlation is its join condition."""
+    if isinstance(source.node, exp.Lateral) or isinstance(source.node.parent, exp.Lateral):
+        return True
+    if source.derived is None:
+        return False
+    inner = [s for s in ctx.scopes if s is source.derived or _under(s, source.derived)]
+    return any(
+        (found := ctx.source_of(column)) is not None and found.scope is scope
+        for s in inner for column in s.columns
+    )
+
+
+def _under(scope, ancestor) -> bool:
+    scope = scope.parent
+    while scope is not None:
+        if scope is ancestor:
+            return True
+        scope = scope.parent
+    return False
+
+
 def _hit(ctx: QueryContext, source, join, message: str) -> Hit:
     facts = [evidence.fragment(ctx, join)] + evidence.table(source.table, source.name)
     return Hit(message=message, evidence=facts, node=join,
@@ -31,17 +67,19 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             continue
         graph = None
         for index, (source, join) in enumerate(order):
-            if join is None or source.kind == "other" or single_row(source):
+            if join is None or source.kind == "other" or single_row(source) or _lateral(ctx, source, scope):
                 continue
             kind = (join.args.get("kind") or "").upper()
             on = join.args.get("on")
-            if kind == "CROSS" or (isinstance(on, exp.Boolean) and on.this is True):
+            if kind == "CROSS" or always_true(on):
                 yield _hit(ctx, source, join,
                            f"{source.name} is joined with no condition ({ctx.fragment(join)}): every "
                            "row meets every row of the relations before it")
                 continue
-            if not _is_comma(join):
+            if join.args.get("using") or (join.args.get("method") or "").upper() == "NATURAL":
                 continue
+            if on is not None and not any(True for _ in on.find_all(exp.Column)):
+                continue  # ON FALSE and other constants: no pairs at all
             graph = graph or join_graph(ctx, scope)
             if graph.unresolved:
                 continue  # a predicate we cannot attribute might link it
@@ -51,8 +89,10 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             group = next(c for c in graph.components() if source in c)
             if any(s in group for s in earlier):
                 continue
+            how = "comma-joined" if _is_comma(join) else f"joined ON {ctx.fragment(on)}" if on is not None \
+                else "joined"
             yield _hit(ctx, source, join,
-                       f"{source.name} is comma-joined with no predicate linking it to "
+                       f"{source.name} is {how} with no predicate linking it to "
                        f"{', '.join(s.name for s in earlier)}: a cartesian product")
 
 
@@ -65,9 +105,11 @@ RULE = Rule(
     summary="CROSS JOIN, JOIN ... ON TRUE, or comma-joined relations with no predicate linking them.",
     documentation=Documentation(
         what=(
-            "A CROSS JOIN, a `JOIN ... ON TRUE`, or a relation in a comma-separated FROM list that "
-            "no WHERE predicate links to the others. A cross join with a one-row derived table "
-            "(an aggregate without GROUP BY) is not reported."
+            "A CROSS JOIN, a `JOIN ... ON TRUE` (or any always-true condition such as `ON 1 = 1`), "
+            "a JOIN whose ON condition does not involve the relations before it, or a relation in "
+            "a comma-separated FROM list that no WHERE predicate links to the others. A cross join "
+            "with a one-row derived table (an aggregate without GROUP BY) or with a LATERAL "
+            "subquery correlated to the relations before it is not reported."
         ),
         why=(
             "The result has rows(a) x rows(b) rows. Redshift must broadcast one side to every "

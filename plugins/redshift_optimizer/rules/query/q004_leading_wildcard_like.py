@@ -21,18 +21,28 @@ def _leading_literal(pattern: exp.Expression) -> exp.Literal | None:
     return pattern if isinstance(pattern, exp.Literal) and pattern.is_string else None
 
 
+def _patterns(pattern: exp.Expression) -> list[exp.Expression]:
+    """The patterns of ``LIKE p``, ``LIKE ANY ('p1', 'p2')`` and ``LIKE ALL (...)``."""
+    if isinstance(pattern, (exp.Any, exp.All)):
+        inner = pattern.this
+        inner = inner.unnest() if isinstance(inner, exp.Paren) else inner
+        return list(inner.expressions) if isinstance(inner, exp.Tuple) else [inner]
+    return [pattern]
+
+
 def _unanchored(node: exp.Expression) -> bool:
-    pattern = node.expression
     if isinstance(node, exp.Escape):
         return False
-    if isinstance(node, (exp.Like, exp.ILike)):
+    for pattern in _patterns(node.expression):
         literal = _leading_literal(pattern)
-        return literal is not None and literal.this.startswith(("%", "_"))
-    if isinstance(node, exp.SimilarTo):
-        literal = _leading_literal(pattern)
-        return literal is not None and literal.this.startswith(("%", "_"))
-    literal = _leading_literal(pattern)  # regex: only a pattern anchored with ^ can use a prefix
-    return literal is not None and not literal.this.startswith("^")
+        if literal is None:
+            continue
+        if isinstance(node, (exp.Like, exp.ILike, exp.SimilarTo)):
+            if literal.this.startswith(("%", "_")):
+                return True
+        elif not literal.this.startswith("^"):  # regex: only a pattern anchored with ^ can use a prefix
+            return True
+    return False
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:

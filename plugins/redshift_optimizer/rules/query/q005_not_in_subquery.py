@@ -23,14 +23,35 @@ def _not_null(ctx: QueryContext, expression: exp.Expression) -> bool | None:
     return not origin.column.nullable
 
 
-def check(ctx: QueryContext) -> Iterator[Hit]:
-    for node in ctx.statement.find_all(exp.Not):
+def _not_in(node: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
+    """(outer expression, subquery) of ``x NOT IN (SELECT ...)`` and its equivalents
+    ``NOT (x IN (SELECT ...))``, ``x <> ALL (SELECT ...)`` and ``NOT x = ANY (SELECT ...)``."""
+    if isinstance(node, exp.Not):
         inner = node.this.unnest() if isinstance(node.this, exp.Paren) else node.this
-        if not isinstance(inner, exp.In) or inner.args.get("query") is None:
+        if isinstance(inner, exp.In) and inner.args.get("query") is not None:
+            return inner.this, inner.args["query"]
+        if isinstance(inner, exp.EQ) and isinstance(inner.expression, exp.Any):
+            quantified = inner.expression.this
+            if isinstance(quantified, (exp.Query, exp.Subquery)):
+                return inner.this, quantified
+        return None
+    if isinstance(node, exp.NEQ) and isinstance(node.expression, exp.All):
+        quantified = node.expression.this
+        if isinstance(quantified, (exp.Query, exp.Subquery)):
+            return node.this, quantified
+    return None
+
+
+def check(ctx: QueryContext) -> Iterator[Hit]:
+    for node in ctx.statement.find_all(exp.Not, exp.NEQ):
+        found = _not_in(node)
+        if found is None:
             continue
-        subquery = inner.args["query"]
-        select = subquery.this if isinstance(subquery, exp.Subquery) else subquery
-        outer_ok = _not_null(ctx, inner.this)
+        outer, subquery = found
+        select = subquery
+        while isinstance(select, exp.Subquery):
+            select = select.this
+        outer_ok = _not_null(ctx, outer)
         inner_ok = (
             _not_null(ctx, select.expressions[0])
             if isinstance(select, exp.Select) and len(select.expressions) == 1 else None
@@ -60,7 +81,7 @@ RULE = Rule(
     severity_text="MEDIUM",
     summary="expr NOT IN (SELECT ...): NULL-aware anti-join, hard to plan well.",
     documentation=Documentation(
-        what="A predicate `expr NOT IN (SELECT ...)`.",
+        what="A predicate `expr NOT IN (SELECT ...)`, or its equivalent `expr <> ALL (SELECT ...)`.",
         why=(
             "NOT IN must return no row when the subquery yields a NULL, so Redshift cannot use a "
             "plain hash anti-join: it checks NULLs on both sides, often with a nested loop or a "

@@ -12,11 +12,36 @@ from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
 
 
+def _no_limit(clause: exp.Expression) -> bool:
+    """LIMIT ALL / LIMIT NULL: no limit at all."""
+    value = clause.args.get("expression")
+    return isinstance(clause, exp.Limit) and (
+        isinstance(value, exp.Null) or (isinstance(value, exp.Var) and value.name.upper() == "ALL")
+    )
+
+
+def at_most_one_row(query: exp.Expression) -> bool:
+    """A SELECT that returns at most one row: no FROM, or aggregates without GROUP BY."""
+    if not isinstance(query, exp.Select) or query.args.get("group") is not None:
+        return False
+    if query.args.get("from_") is None and query.args.get("from") is None and not query.args.get("joins"):
+        return True
+    return bool(query.expressions) and all(
+        any(isinstance(n, exp.AggFunc) and n.find_ancestor(exp.Window) is None for n in e.walk())
+        and not any(isinstance(n, exp.Window) for n in e.walk())
+        for e in query.expressions
+    )
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     for query in ctx.statement.find_all(exp.Select, exp.SetOperation):
-        clause = next((query.args[k] for k in ("limit", "offset", "fetch") if query.args.get(k)), None)
+        clauses = [query.args[k] for k in ("limit", "offset", "fetch") if query.args.get(k)]
+        clauses = [c for c in clauses if not _no_limit(c)]
+        clause = clauses[0] if clauses else None
         if clause is None or query.args.get("order") is not None:
             continue
+        if at_most_one_row(query):
+            continue  # one row (or none): which rows are kept cannot vary
         if isinstance(query.parent, exp.SetOperation) and query.parent.args.get("order") is not None:
             continue
         if query.find_ancestor(exp.Exists) is not None:
@@ -39,7 +64,11 @@ RULE = Rule(
     severity_text="LOW",
     summary="LIMIT, TOP or OFFSET in a SELECT (at any level) that has no ORDER BY.",
     documentation=Documentation(
-        what="A LIMIT, TOP, OFFSET or FETCH in a SELECT, at any level, with no ORDER BY in that SELECT.",
+        what=(
+            "A LIMIT, TOP, OFFSET or FETCH in a SELECT, at any level, with no ORDER BY in that "
+            "SELECT. LIMIT ALL, a SELECT of at most one row (an aggregate without GROUP BY) and "
+            "EXISTS subqueries are not reported: their result cannot vary."
+        ),
         why=(
             "Slices return rows in no particular order: without ORDER BY the rows kept differ "
             "between runs, which breaks reports, pagination and result caching."

@@ -188,6 +188,8 @@ def single_row(source: Source) -> bool:
     if source.derived is None or not isinstance(source.derived.expression, exp.Select):
         return False
     select = source.derived.expression
+    if select.args.get("from_") is None and select.args.get("from") is None and not select.args.get("joins"):
+        return True  # SELECT 1, SELECT CURRENT_DATE AS d ...
     limit = select.args.get("limit")
     if limit is not None and isinstance(limit.expression, exp.Literal) and limit.expression.this == "1":
         return True
