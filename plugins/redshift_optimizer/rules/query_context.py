@@ -40,6 +40,7 @@ _CLAUSE_KEYWORD = {
     exp.Order: r"order\s+by", exp.Group: r"group\s+by", exp.Limit: r"(?:limit|top)",
     exp.Offset: r"offset", exp.Having: r"having", exp.Where: r"where", exp.Fetch: r"fetch",
     exp.Not: r"not",
+    exp.Join: r"(?:natural\s+|cross\s+|inner\s+|(?:left|right|full)(?:\s+outer)?\s+)?join",
 }
 _TRAILING_NAME = re.compile(r"\b([A-Za-z_]\w*)$")
 _OPEN_PAREN = re.compile(r"\s*\(")
@@ -274,6 +275,10 @@ class QueryContext:
     def origin(self, column: exp.Column) -> ColumnOrigin | None:
         """The base-table column a reference reads, traced through CTEs and derived tables."""
         return self._origin(column.name.lower(), column.table, self.scope_of(column), 0)
+
+    def origin_in(self, source: Source, name: str) -> ColumnOrigin | None:
+        """The base-table column that column ``name`` of a relation reads (JOIN ... USING)."""
+        return self._origin(name.lower(), source.alias, source.scope, 0)
 
     def _origin(self, name: str, qualifier: str, scope: Scope | None, depth: int) -> ColumnOrigin | None:
         if depth > 20:

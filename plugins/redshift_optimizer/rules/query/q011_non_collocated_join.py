@@ -9,8 +9,8 @@ from sqlglot import exp
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query.relations import join_graph
-from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.rules.query.relations import join_graph, using_columns
+from redshift_optimizer.rules.query_context import QueryContext, columns_outside_subqueries
 
 _ALL = ("ALL", "AUTO(ALL)")
 
@@ -22,36 +22,63 @@ def _equalities(predicate: exp.Expression) -> list[exp.Expression]:
     return []
 
 
+def _join_column(ctx: QueryContext, side: exp.Expression) -> tuple[exp.Column, bool] | None:
+    """The one column a join key reads, and whether it is used bare (a function or a cast to
+    another type changes the hash, so such a key is never collocated)."""
+    side = side.unnest() if isinstance(side, exp.Paren) else side
+    if isinstance(side, exp.Column):
+        return side, True
+    columns = list(columns_outside_subqueries(side))
+    if len(columns) != 1:
+        return None
+    column = columns[0]
+    if isinstance(side, exp.Cast) and side.this is column:
+        origin = ctx.origin(column)
+        own = origin.column.type.upper().split("(")[0] if origin and origin.column else None
+        return column, own is not None and side.to.sql(dialect="redshift").upper().split("(")[0] == own
+    return column, False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
     seen: set[frozenset[str]] = set()
     for scope in ctx.select_scopes():
         graph = join_graph(ctx, scope)
+        index = {id(s): i for i, s in enumerate(graph.sources)}
         for pair, predicates in graph.equi.items():
-            keys: list[tuple] = []  # (origin a, origin b, predicate) per column equality
+            keys: list[tuple] = []  # (origin a, origin b, node, both bare) per column equality
             for predicate in predicates:
+                if isinstance(predicate, exp.Join):  # USING / NATURAL
+                    later = max(pair, key=lambda s: index.get(id(s), 0))
+                    names = using_columns(ctx, graph, index.get(id(later), 0))
+                    x, y = tuple(pair)
+                    for name in names:
+                        a, b = ctx.origin_in(x, name), ctx.origin_in(y, name)
+                        if a and b and a.table and b.table and a.source is not b.source:
+                            keys.append((a, b, predicate, True))
+                    continue
                 for eq in _equalities(predicate):
-                    left, right = eq.this, eq.expression
-                    if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
+                    left, right = _join_column(ctx, eq.this), _join_column(ctx, eq.expression)
+                    if left is None or right is None:
                         continue
-                    a, b = ctx.origin(left), ctx.origin(right)
+                    a, b = ctx.origin(left[0]), ctx.origin(right[0])
                     if a and b and a.table and b.table and a.source is not b.source:
-                        keys.append((a, b, eq))
+                        keys.append((a, b, eq, left[1] and right[1]))
             keys = [k for k in keys if ctx.is_large(k[0].table) and ctx.is_large(k[1].table)]
             if not keys:
                 continue
-            a, b, eq = keys[0]
+            a, b, eq, _ = keys[0]
             if a.table.dist_style in _ALL or b.table.dist_style in _ALL:
                 continue
             names = frozenset((a.table.table_name, b.table.table_name))
             collocated = any(
-                x.table.dist_key and y.table.dist_key
+                bare and x.table.dist_key and y.table.dist_key
                 and x.name.lower() == x.table.dist_key.lower()
                 and y.name.lower() == y.table.dist_key.lower()
                 and (x.table.dist_style or "KEY") in ("KEY", "AUTO(KEY)")
                 and (y.table.dist_style or "KEY") in ("KEY", "AUTO(KEY)")
-                for x, y, _ in keys
+                for x, y, _, bare in keys
             )
             if collocated or names in seen:
                 continue

@@ -11,6 +11,13 @@ from redshift_optimizer.rules.query.relations import join_graph
 from redshift_optimizer.rules.query_context import QueryContext
 
 
+def _is_or(predicate) -> bool:
+    from sqlglot import exp
+
+    node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
+    return isinstance(node, exp.Or)
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     for scope in ctx.select_scopes():
         order = ctx.joined_sources(scope)
@@ -30,8 +37,11 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             partners = [s for s in earlier if graph.linked(s, source)]
             if not partners:
                 continue  # nothing links it at all: Q002's case
-            partner = partners[0]
-            predicate = graph.other[frozenset((partner, source))][0]
+            linking = [(s, p) for s in partners for p in graph.other.get(frozenset((s, source)), [])
+                       if not _is_or(p)]
+            if not linking:
+                continue  # linked only by ORs: Q015's case
+            partner, predicate = linking[0]
             both_large = ctx.is_large(source.table) and ctx.is_large(partner.table)
             yield Hit(
                 message=(

@@ -82,6 +82,10 @@ def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: se
     """(equalities as (pair, key), other pairs) a predicate creates between local relations;
     None if a column cannot be resolved. An OR keeps only the equalities every branch has."""
     predicate = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
+    if isinstance(predicate, exp.In) and predicate.args.get("query") is None and len(predicate.expressions) == 1 \
+            and not predicate.args.get("unnest"):
+        predicate = exp.EQ(this=predicate.this, expression=predicate.expressions[0])  # a IN (b) is a = b
+        # the copy keeps the original's columns (identity matters for resolution)
     if isinstance(predicate, exp.Or):
         branches = [
             _conjunction_edges(ctx, conjuncts(branch), scope, local) for branch in disjuncts(predicate)
@@ -141,16 +145,30 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
             graph.other.setdefault(pair, []).append(predicate)
         for source in _filtered_sources(ctx, predicate, scope, local):
             graph.filters.setdefault(source, []).append(predicate)
-    # JOIN ... USING (col): an equality with an earlier relation that has the column.
+    # JOIN ... USING (col), NATURAL JOIN: an equality with an earlier relation that has the column.
     for index, (source, join) in enumerate(graph.order):
-        if join is None or not join.args.get("using"):
+        if join is None:
             continue
-        for ident in join.args["using"]:
-            name = ident.name.lower()
+        for name in using_columns(ctx, graph, index):
             earlier = [s for s, _ in graph.order[:index] if ctx.has_column(s, name) is not False]
             for other_source in earlier[:1] if len(earlier) != 1 else earlier:
                 graph.equi.setdefault(frozenset((source, other_source)), []).append(join)
     return graph
+
+
+def using_columns(ctx: QueryContext, graph: "JoinGraph", index: int) -> list[str]:
+    """The columns a JOIN ... USING names, or that a NATURAL JOIN shares with the relations
+    before it (known only where the snapshot lists the columns)."""
+    source, join = graph.order[index]
+    if join is None:
+        return []
+    if join.args.get("using"):
+        return [ident.name.lower() for ident in join.args["using"]]
+    if (join.args.get("method") or "").upper() != "NATURAL" or not (source.table and source.table.columns):
+        return []
+    earlier = [s for s, _ in graph.order[:index]]
+    return [c.name.lower() for c in source.table.columns
+            if any(ctx.has_column(s, c.name.lower()) for s in earlier)]
 
 
 def _filtered_sources(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]) -> set[Source]:
@@ -204,7 +222,7 @@ def own_columns(expression: exp.Expression) -> list[exp.Column]:
     return list(columns_outside_subqueries(expression))
 
 
-__all__ = ["JoinGraph", "join_graph", "own_columns", "single_row"]
+__all__ = ["JoinGraph", "join_graph", "own_columns", "single_row", "using_columns"]
 
 
 @dataclass
