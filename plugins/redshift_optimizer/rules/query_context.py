@@ -405,6 +405,17 @@ class QueryContext:
             if close < 0:
                 break
             end = close + 1
+        # A right-hand side that keeps no offsets at all ("= TRUE", "IS NULL", "= CURRENT_DATE").
+        right = node.args.get("expression") if isinstance(node, (exp.Binary, exp.Predicate)) else None
+        if isinstance(right, exp.Expression) and not any(
+            (n.meta if hasattr(n, "_meta") and n._meta else {}).get("start") is not None for n in right.walk()
+        ):
+            text = re.escape(right.sql(dialect=DIALECT))
+            match = re.compile(
+                rf"\s*(?:[=<>!]+|\bis(?:\s+not)?\b|\b(?:not\s+)?i?like\b)?\s*{text}(?!\w)", re.I
+            ).match(sql, end)
+            if match:
+                end = match.end()
         # A trailing call whose arguments keep no offsets ("= DATE_TRUNC('month', CURRENT_DATE)"):
         # the name is the last token recorded, its parentheses follow it.
         name = _TRAILING_NAME.search(sql, max(start, end - 80), end)

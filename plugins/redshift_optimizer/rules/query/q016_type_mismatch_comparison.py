@@ -34,37 +34,54 @@ def family(type_text: str | None) -> str | None:
     return next((name for name, pattern in _FAMILIES if pattern.match(text)), None)
 
 
-def _operand(ctx: QueryContext, node: exp.Expression) -> tuple[str, str, bool] | None:
-    """(family, description, is_column) of a comparison operand, when knowable."""
+def _operand(ctx: QueryContext, node: exp.Expression) -> tuple[str, str, bool, str] | None:
+    """(family, description, is_column, literal text) of a comparison operand, when knowable."""
     node = node.unnest() if isinstance(node, exp.Paren) else node
     if isinstance(node, exp.Column):
         origin = ctx.origin(node)
         if origin is None or origin.column is None:
             return None
         found = family(origin.column.type)
-        return (found, f"{origin.qualified} ({origin.column.type})", True) if found else None
+        return (found, f"{origin.qualified} ({origin.column.type})", True, "") if found else None
     if isinstance(node, exp.Literal):
-        return ("string", f"string {node.sql(dialect='redshift')}", False) if node.is_string else \
-            ("number", f"number {node.this}", False)
+        return ("string", f"string {node.sql(dialect='redshift')}", False, node.this) if node.is_string else \
+            ("number", f"number {node.this}", False, node.this)
+    if isinstance(node, exp.Boolean):
+        return ("boolean", f"boolean {node.sql(dialect='redshift')}", False, "")
     if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
-        return ("number", f"number -{node.this.this}", False)
+        return ("number", f"number -{node.this.this}", False, "")
     if isinstance(node, exp.Cast) and node.to is not None:
         found = _SQL_FAMILY.get(node.to.this.name if hasattr(node.to.this, "name") else str(node.to.this))
-        return (found, f"{node.to.sql(dialect='redshift')} value", False) if found else None
+        return (found, f"{node.to.sql(dialect='redshift')} value", False, "") if found else None
     return None
 
 
-def _mismatch(a: tuple[str, str, bool], b: tuple[str, str, bool]) -> bool:
+def _mismatch(a: tuple[str, str, bool, str], b: tuple[str, str, bool, str]) -> bool:
     if a[0] == b[0]:
         return False
     if not (a[2] or b[2]):
         return False  # two constants: nothing about the table
     if not (a[2] and b[2]):
         column, value = (a, b) if a[2] else (b, a)
-        # A date written as a string is how Redshift date literals look: fine.
+        # A date written as a string is how Redshift date literals look: fine. A string that
+        # cannot be a date or time ('abc') is a string compared with a date.
         if column[0] == "datetime" and value[0] == "string" and value[1].startswith("string"):
-            return False
+            return not _may_be_datetime(value[3])
+        # 'true' / 'f' / '1' are boolean literals written as strings.
+        if column[0] == "boolean" and value[0] == "string" and value[1].startswith("string"):
+            return value[3].strip().lower() not in _BOOLEAN_TEXT
     return True
+
+
+_BOOLEAN_TEXT = {"t", "f", "true", "false", "y", "n", "yes", "no", "1", "0", "on", "off"}
+_DATETIME_WORDS = {"now", "today", "tomorrow", "yesterday", "epoch", "infinity", "-infinity", "allballs"}
+
+
+def _may_be_datetime(text: str) -> bool:
+    """Whether a string constant can be read as a date, time or timestamp: it has digits
+    (any of Redshift's date formats) or is one of the special values."""
+    text = text.strip().lower()
+    return any(ch.isdigit() for ch in text) or text in _DATETIME_WORDS
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
@@ -109,8 +126,9 @@ RULE = Rule(
     documentation=Documentation(
         what=(
             "A comparison or join between a column and a value or column of another type family: "
-            "number vs string, date vs string column, date vs number. A date column compared with "
-            "a string literal is Redshift's normal date literal and is not reported."
+            "number vs string, date vs string column, date vs number, boolean vs anything else. A "
+            "date column compared with a string literal is Redshift's normal date literal and is "
+            "not reported, unless the string cannot be a date ('abc')."
         ),
         why=(
             "An implicit cast is applied to every row; on the column side it defeats zone maps, "
