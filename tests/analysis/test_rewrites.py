@@ -185,3 +185,17 @@ def test_distinct_is_kept_when_a_group_key_may_be_an_input_column(snapshot):
         tree("SELECT DISTINCT UPPER(x) AS x, COUNT(*) FROM t GROUP BY x")
     out = drop_redundant_distinct(tree("SELECT DISTINCT UPPER(channel) AS ch, COUNT(*) FROM sales GROUP BY ch"), snapshot)
     assert sql(out) == "SELECT UPPER(channel) AS ch, COUNT(*) FROM sales GROUP BY ch"
+
+
+@pytest.mark.parametrize("query", [
+    # BETWEEN SYMMETRIC accepts reversed bounds; the range would be empty.
+    "SELECT 1 FROM sales WHERE EXTRACT(YEAR FROM sale_date) BETWEEN SYMMETRIC 1996 AND 1994",
+    # A UNION column that is DATE in one branch and TIMESTAMP in the other.
+    "SELECT 1 FROM (SELECT sale_date AS d FROM sales UNION ALL SELECT event_ts FROM analytics.events) x "
+    "WHERE DATE_TRUNC('month', d) = '2026-01-01'",
+    # Through a derived column that already wraps the sort key.
+    "SELECT 1 FROM (SELECT DATE_TRUNC('month', sale_date) AS m FROM sales) t WHERE m = '2026-01-01'",
+])
+def test_sargable_ranges_leave_other_shapes_alone(snapshot, query):
+    original = tree(query)
+    assert sargable_ranges(original, snapshot) == original

@@ -223,6 +223,8 @@ def sargable_ranges(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> ex
 
 def _rewrite_comparison(ctx: QueryContext, node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.Between):
+        if node.args.get("symmetric"):
+            return None  # BETWEEN SYMMETRIC swaps reversed bounds: the range below would not
         found = _bucket(ctx, node.this)
         if found is None:
             return None

@@ -291,7 +291,9 @@ class QueryContext:
             return ColumnOrigin(source, column.name if column else name, column)
         if source.derived is None:
             return None
-        inner = self._branch(source.derived)
+        if source.derived.set_operation_scopes:
+            return self._set_operation_origin(name, source.derived, depth)
+        inner = source.derived
         select = inner.expression
         if not isinstance(select, exp.Select):
             return None
@@ -305,6 +307,62 @@ class QueryContext:
         if STAR in names:
             return self._origin(name, "", inner, depth + 1)
         return None
+
+    def definition(self, column: exp.Column) -> exp.Expression | None:
+        """The expression a column of a CTE or derived table stands for, when that is not a
+        plain column (``m`` of ``SELECT DATE_TRUNC('month', d) AS m``); None otherwise, or
+        when the relation's LIMIT, set operation or aggregates keep a filter from reaching it."""
+        name, qualifier, scope = column.name.lower(), column.table, self.scope_of(column)
+        for _ in range(20):
+            source = self.resolve(name, qualifier, scope)
+            if source is None or source.derived is None or source.derived.set_operation_scopes:
+                return None
+            inner = source.derived
+            select = inner.expression
+            if not isinstance(select, exp.Select) or select.args.get("limit") or select.args.get("offset"):
+                return None
+            names = self.output_names(inner)
+            if name in names:
+                projection = select.expressions[names.index(name)]
+                target = projection.this if isinstance(projection, exp.Alias) else projection
+                if isinstance(target, exp.Column) and not isinstance(target.this, exp.Star):
+                    name, qualifier, scope = target.name.lower(), target.table, inner
+                    continue
+                if any(isinstance(n, (exp.AggFunc, exp.Window)) for n in target.walk()):
+                    return None
+                return target
+            if STAR not in names:
+                return None
+            qualifier, scope = "", inner
+        return None
+
+    def _set_operation_origin(self, name: str, derived: Scope, depth: int) -> ColumnOrigin | None:
+        """A UNION's column: the first branch's origin, when every branch's column has the
+        same type (a filter or a rewrite then means the same on each)."""
+        names = self.output_names(derived)
+        position = names.index(name) if name in names else None
+        if position is None and STAR not in names:
+            return None
+        found: list[ColumnOrigin] = []
+        for leaf in _leaf_scopes(derived):
+            select = leaf.expression
+            if not isinstance(select, exp.Select):
+                return None
+            if position is not None:
+                if position >= len(select.expressions) or STAR in self.output_names(leaf)[: position + 1]:
+                    return None
+                projection = select.expressions[position]
+                target = projection.this if isinstance(projection, exp.Alias) else projection
+                if not isinstance(target, exp.Column):
+                    return None
+                origin = self._origin(target.name.lower(), target.table, leaf, depth + 1)
+            else:
+                origin = self._origin(name, "", leaf, depth + 1)
+            if origin is None or origin.column is None:
+                return None
+            found.append(origin)
+        types = {o.column.type.upper().replace(" ", "") for o in found}
+        return found[0] if found and len(types) == 1 else None
 
     def column_type(self, column: exp.Column) -> str | None:
         """The snapshot type of the base column a reference reads, upper case."""
@@ -533,6 +591,12 @@ def _is_star(projection: exp.Expression) -> bool:
 def is_star(projection: exp.Expression) -> bool:
     """``*`` or ``t.*`` as a projection."""
     return _is_star(projection)
+
+
+def _leaf_scopes(scope: Scope) -> list[Scope]:
+    if not scope.set_operation_scopes:
+        return [scope]
+    return [leaf for branch in scope.set_operation_scopes for leaf in _leaf_scopes(branch)]
 
 
 def _is_ancestor(ancestor: Scope, scope: Scope) -> bool:

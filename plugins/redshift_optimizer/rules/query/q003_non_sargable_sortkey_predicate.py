@@ -36,21 +36,35 @@ def comparisons(predicate: exp.Expression) -> Iterator[exp.Expression]:
 def compared_sides(node: exp.Expression) -> list[tuple[exp.Expression, list[exp.Expression]]]:
     """(side, the other sides) pairs of a comparison."""
     if isinstance(node, exp.Between):
-        return [(node.this, [node.args["low"], node.args["high"]])]
+        low, high = node.args["low"], node.args["high"]
+        return [(node.this, [low, high]), (low, [node.this]), (high, [node.this])]
     if isinstance(node, exp.In):
         if node.args.get("query") is not None:
             return []
-        return [(node.this, list(node.expressions))]
+        return [(node.this, list(node.expressions))] + [(e, [node.this]) for e in node.expressions]
     return [(node.this, [node.expression]), (node.expression, [node.this])]
 
 
 def wrapped_column(ctx: QueryContext, side: exp.Expression) -> tuple[exp.Column, ColumnOrigin] | None:
     """The one sort-key column a non-bare expression wraps, if that is what it is."""
+    found = wrapping(ctx, side)
+    return (found[0], found[1]) if found else None
+
+
+def wrapping(ctx: QueryContext, side: exp.Expression) -> tuple[exp.Column, ColumnOrigin, exp.Expression] | None:
+    """(column, its sort-key origin, the wrapping expression) when ``side`` wraps one sort-key
+    column in a function, cast or arithmetic, directly or as a column of a CTE or derived
+    table that computes it (``WHERE m = ...`` over ``SELECT DATE_TRUNC('month', d) AS m``)."""
     side = side.unnest() if isinstance(side, exp.Paren) else side
-    if isinstance(side, (exp.Column, exp.Literal)) or side is None:
+    if side is None or isinstance(side, exp.Literal):
         return None
+    if isinstance(side, exp.Column):
+        defined = ctx.definition(side)
+        if defined is None:
+            return None
+        side = defined
     columns = list(columns_outside_subqueries(side))
-    if len(columns) != 1:
+    if len(columns) != 1 or isinstance(side, exp.Column):
         return None
     origin = ctx.origin(columns[0])
     if origin is None or origin.column is None or not origin.column.sort_key_position:
@@ -58,7 +72,7 @@ def wrapped_column(ctx: QueryContext, side: exp.Expression) -> tuple[exp.Column,
     if isinstance(side, exp.Cast) and side.to.sql(dialect="redshift").upper().split("(")[0] == \
             origin.column.type.upper().split("(")[0]:
         return None  # a cast to the column's own type changes nothing
-    return columns[0], origin
+    return columns[0], origin, side
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
@@ -68,17 +82,20 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         for predicate in ctx.filter_predicates(scope):
             for comparison in comparisons(predicate):
                 for side, others in compared_sides(comparison):
-                    found = wrapped_column(ctx, side)
+                    found = wrapping(ctx, side)
                     if found is None or any(list(columns_outside_subqueries(o)) for o in others):
                         continue
-                    column, origin = found
+                    column, origin, wrapper = found
                     table = origin.table
                     position = origin.column.sort_key_position
+                    shown = ctx.fragment(wrapper)
+                    shown = shown if len(shown) < 60 else "an expression"
+                    through = "" if wrapper is side or (isinstance(side, exp.Paren) and side.unnest() is wrapper) \
+                        else f" (through {ctx.fragment(side)})"
                     yield Hit(
                         message=(
                             f"{ctx.fragment(comparison)} wraps sort-key column {origin.qualified} "
-                            f"(position {position} of the sort key) in "
-                            f"{ctx.fragment(side) if len(ctx.fragment(side)) < 60 else 'an expression'}; "
+                            f"(position {position} of the sort key) in {shown}{through}; "
                             "zone maps hold the bare column's min/max per block, so Redshift "
                             f"cannot skip blocks and scans all {evidence.rows(table)}"
                         ),
@@ -91,6 +108,7 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                         column=origin.column.name,
                         node=comparison,
                     )
+                    break  # one finding per comparison (BETWEEN may wrap the column twice)
 
 
 RULE = Rule(
@@ -102,9 +120,11 @@ RULE = Rule(
     summary="A filter wraps a sort-key column in a function, cast or arithmetic.",
     documentation=Documentation(
         what=(
-            "A filter (WHERE or JOIN ... ON) comparing a constant with an expression over a "
-            "sort-key column: TRUNC, DATE_TRUNC, EXTRACT, CAST or `::`, UPPER, COALESCE, "
-            "arithmetic on the column, and so on."
+            "A filter (WHERE or JOIN ... ON, also of UPDATE and DELETE) comparing a constant "
+            "with an expression over a sort-key column: TRUNC, DATE_TRUNC, EXTRACT, CAST or `::`, "
+            "UPPER, COALESCE, arithmetic on the column, and so on; on either side of the "
+            "comparison, inside BETWEEN or IN, or through a CTE or derived-table column that "
+            "computes such an expression."
         ),
         why=(
             "Redshift keeps the minimum and maximum of each 1 MB block of a column (zone maps) "
