@@ -23,7 +23,7 @@ import copy
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from redshift_optimizer.models.findings import Finding, Severity, Verification
 
@@ -255,12 +255,16 @@ class AnalysisRecord(BaseModel):
     archive_uri: str | None = None
     revision: int = 1
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def severity(self) -> Severity | None:
+        """The highest severity among the agents that succeeded."""
         return max((r.severity for r in self.agents.values() if r.succeeded and r.severity), default=None)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def codes(self) -> list[str]:
+        """Every finding code of the agents that succeeded."""
         return sorted({code for r in self.agents.values() if r.succeeded for code in r.codes})
 
     @property
