@@ -173,3 +173,56 @@ def test_workload_rule(code, bad, good):
 def test_unparsable_workload_query_is_skipped_not_fatal():
     review = review_schema(snap(healthy()), queries=window({"query_text": "SELEC broken FROM"}))
     assert review.rules_version
+
+
+FACTS2 = healthy(table_name="public.facts2")
+
+
+def _workload_finding(review, code, table="public.facts"):
+    return next((f for f in review.table_findings if f.code == code and f.table == table), None)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT SUM(f.amount) FROM public.facts f JOIN public.facts2 g USING (id) WHERE f.day > '2026-01-01'",
+    "SELECT f.amount FROM PUBLIC.FACTS F WHERE F.DAY > '2026-01-01' AND EXISTS (SELECT 1 FROM FACTS2 G WHERE G.ID = F.ID)",
+    "SELECT f.amount, (SELECT MAX(g.amount) FROM facts2 g WHERE g.id = f.id) FROM facts f WHERE f.day > '2026-01-01'",
+])
+def test_join_columns_from_using_and_correlated_subqueries_drive_t012(text):
+    review = review_schema(snap(healthy(), FACTS2), queries=window({"query_text": text, "executions": 30}))
+    for table in ("public.facts", "public.facts2"):
+        finding = _workload_finding(review, "T012", table)
+        assert finding is not None and finding.column == "id", table
+
+
+def test_a_self_join_counts_each_execution_once():
+    text = "SELECT 1 FROM facts f JOIN facts g ON g.id = f.id WHERE f.day > '2026-01-01'"
+    review = review_schema(snap(healthy()), queries=window({"query_text": text, "executions": 7}))
+    t012 = _workload_finding(review, "T012")
+    assert t012 is not None
+    assert next(e.value for e in t012.evidence if e.name == "executions using id") == 7
+
+
+def test_keys_used_as_often_as_any_other_column_are_not_reported():
+    queries = window(
+        {"query_text": "SELECT 1 FROM facts f JOIN facts2 g ON g.id = f.id WHERE f.note = 'x'", "executions": 5},
+        {"query_text": "SELECT 1 FROM facts f JOIN facts2 g ON g.account_id = f.account_id WHERE f.day = '2026-05-01'",
+         "executions": 5},
+    )
+    review = review_schema(snap(healthy(), FACTS2), queries=queries)
+    assert _workload_finding(review, "T012") is None  # id 5 vs account_id (dist key) 5
+    assert _workload_finding(review, "T013") is None  # note 5 vs day (sort key) 5
+
+
+def test_update_and_delete_filters_count_for_t013():
+    queries = window({"query_text": "UPDATE facts SET amount = 0 WHERE note = 'a'", "executions": 4},
+                     {"query_text": "DELETE FROM public.facts WHERE note = 'b'", "executions": 4})
+    t013 = _workload_finding(review_schema(snap(healthy()), queries=queries), "T013")
+    assert t013 is not None and t013.column == "note"
+
+
+def test_a_table_named_in_an_unparsable_query_is_not_unused():
+    text = "SELECT note FROM public.facts WHERE day >> >> 1"  # sqlglot cannot parse it
+    review = review_schema(snap(healthy(size_mb=5000)), queries=window({"query_text": text}))
+    assert "C002" not in codes(review)
+    review = review_schema(snap(healthy(size_mb=5000)), queries=window({"query_text": "SELECT 1"}))
+    assert "C002" in codes(review)

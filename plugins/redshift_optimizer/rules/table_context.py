@@ -3,6 +3,7 @@ profile, and the slow-query window digested into reads, joins and filters per co
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,7 @@ from redshift_optimizer.models.lake import (
     TableSnapshot,
 )
 from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
-from redshift_optimizer.rules.query.relations import join_graph, scan_analysis
+from redshift_optimizer.rules.query.relations import join_graph, scan_analysis, using_columns
 from redshift_optimizer.rules.query_context import QueryContext
 from redshift_optimizer.rules.settings import AnalysisSettings
 
@@ -61,6 +62,8 @@ class WorkloadContext:
             statements = parse_statements(query.query_text)
         except (SqlInputError, RecursionError):
             self.unparsed.append(query.query_hash)
+            for name in self._named_tables(query.query_text):
+                self.reads[name] += weight  # C002 must not call a table unused for a parse failure
             return
         for statement in statements:
             qctx = QueryContext(query.query_text, statement, self.snapshot, query, None, self.settings)
@@ -71,13 +74,27 @@ class WorkloadContext:
                     read_here.add(table.table_name)
             for name in read_here:
                 self.reads[name] += weight
+            joined: set[tuple[str, str]] = set()  # (table, column): once per statement
             for scope in qctx.select_scopes():
                 graph = join_graph(qctx, scope)
                 if len(graph.sources) > 1:
                     self.joined_tables.update(s.table.table_name for s in graph.sources if s.table)
-                for predicates in graph.equi.values():
+                index = {id(s): i for i, s in enumerate(graph.sources)}
+                for pair, predicates in graph.equi.items():
                     for predicate in predicates:
-                        self._count_join(qctx, predicate, weight)
+                        if isinstance(predicate, exp.Join):  # USING / NATURAL
+                            later = max(pair, key=lambda s: index.get(id(s), 0))
+                            for name in using_columns(qctx, graph, index.get(id(later), 0)):
+                                for source in pair:
+                                    self._note_join(qctx.origin_in(source, name), joined)
+                            continue
+                        self._count_join(qctx, predicate, joined)
+                # A subquery correlated to the outer query by an equality joins the two.
+                for links in graph.correlated.values():
+                    for predicate, _ in links:
+                        self._count_join(qctx, predicate, joined)
+            for table, column in joined:
+                self.joins.setdefault(table, Counter())[column] += weight
             analysis = scan_analysis(qctx)
             counted: set[tuple[str, str]] = set()
             for source, columns in analysis.filter_columns.items():
@@ -89,15 +106,28 @@ class WorkloadContext:
                         counted.add(key)
                         self.filters.setdefault(key[0], Counter())[column] += weight
 
-    def _count_join(self, qctx: QueryContext, predicate: exp.Expression, weight: int) -> None:
+    def _count_join(self, qctx: QueryContext, predicate: exp.Expression, joined: set) -> None:
         node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
         if not isinstance(node, (exp.EQ, exp.NullSafeEQ)):
             return
         for side in (node.this, node.expression):
             if isinstance(side, exp.Column):
-                origin = qctx.origin(side)
-                if origin and origin.table and origin.column:
-                    self.joins.setdefault(origin.table.table_name, Counter())[origin.column.name.lower()] += weight
+                self._note_join(qctx.origin(side), joined)
+
+    @staticmethod
+    def _note_join(origin, joined: set) -> None:
+        if origin and origin.table and origin.column:
+            joined.add((origin.table.table_name, origin.column.name.lower()))
+
+    def _named_tables(self, text: str) -> set[str]:
+        """Snapshot tables whose name appears in a query text we cannot parse."""
+        lowered = text.lower()
+        found = set()
+        for table in self.snapshot.tables:
+            for name in {table.table_name.lower(), table.short_name.lower()}:
+                if re.search(rf'(?<![\w$])"?{re.escape(name)}"?(?![\w$])', lowered):
+                    found.add(table.table_name)
+        return found
 
     def per_day(self, milliseconds: float) -> float:
         """Seconds per day of a total over the window."""

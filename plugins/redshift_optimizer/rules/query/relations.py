@@ -35,6 +35,12 @@ class JoinGraph:
     other: dict[Pair, list[exp.Expression]] = field(default_factory=dict)
     unresolved: list[exp.Expression] = field(default_factory=list)
     filters: dict[Source, list[exp.Expression]] = field(default_factory=dict)
+    #: Predicates tying a relation to a relation of an enclosing query (correlation):
+    #: source -> [(predicate, the outer relations)]. They restrict it only as far as the
+    #: outer relations are restricted, and are joins, not filters on its columns.
+    correlated: dict[Source, list[tuple[exp.Expression, set[Source]]]] = field(default_factory=dict)
+    #: Relations a WHERE predicate rejects NULL rows of (an outer join to them acts as inner).
+    where_filtered: set[Source] = field(default_factory=set)
 
     @property
     def sources(self) -> list[Source]:
@@ -133,6 +139,7 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
     predicates = [(None, p) for p in ctx.where_conjuncts(scope)] + [
         (join, p) for join, p in ctx.join_conjuncts(scope)
     ]
+    on_join = {id(p): join for join, p in predicates if join is not None}
     for _, predicate in predicates:
         found = _edges(ctx, predicate, scope, local)
         if found is None:
@@ -143,8 +150,18 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
                 graph.equi.setdefault(pair, []).append(predicate)
         for pair in found[1]:
             graph.other.setdefault(pair, []).append(predicate)
-        for source in _filtered_sources(ctx, predicate, scope, local):
-            graph.filters.setdefault(source, []).append(predicate)
+        restricted = _filtered_sources(ctx, predicate, scope, local)
+        join = on_join.get(id(predicate))
+        if join is not None:
+            restricted &= _restrictable_by_on(graph, join)
+        outer = _correlation(ctx, predicate, scope, local)
+        for source in restricted:
+            if source in outer:
+                graph.correlated.setdefault(source, []).append((predicate, outer[source]))
+            else:
+                graph.filters.setdefault(source, []).append(predicate)
+                if join is None and _null_rejecting(predicate):
+                    graph.where_filtered.add(source)
     # JOIN ... USING (col), NATURAL JOIN: an equality with an earlier relation that has the column.
     for index, (source, join) in enumerate(graph.order):
         if join is None:
@@ -169,6 +186,50 @@ def using_columns(ctx: QueryContext, graph: "JoinGraph", index: int) -> list[str
     earlier = [s for s, _ in graph.order[:index]]
     return [c.name.lower() for c in source.table.columns
             if any(ctx.has_column(s, c.name.lower()) for s in earlier)]
+
+
+_NULL_TOLERANT = tuple(
+    getattr(exp, name) for name in ("Is", "Coalesce", "Case", "If", "Or", "Nvl2", "Greatest", "Least")
+    if hasattr(exp, name)
+)
+
+
+def _restrictable_by_on(graph: JoinGraph, join: exp.Join) -> set[Source]:
+    """Relations an ON predicate of this join can restrict: an outer join keeps every row of
+    its preserved side whatever its ON condition says."""
+    side = (join.args.get("side") or "").upper()
+    position = next((i for i, (_, j) in enumerate(graph.order) if j is join), None)
+    if position is None or not side:
+        return set(graph.sources)
+    joined = graph.order[position][0]
+    if side == "LEFT":
+        return {joined}
+    if side == "RIGHT":
+        return {s for s, _ in graph.order[:position]}
+    return set()  # FULL
+
+
+def _correlation(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]) -> dict:
+    """{local relation: the outer relations} when the predicate ties one relation of this
+    scope to relations of an enclosing one (``s.customer_id = c.customer_id`` in a subquery)."""
+    refs = ctx.referenced_sources(predicate, scope)
+    if not refs:
+        return {}
+    own, outer = refs & local, refs - local
+    if len(own) != 1 or not outer:
+        return {}
+    return {next(iter(own)): outer}
+
+
+def _null_rejecting(predicate: exp.Expression) -> bool:
+    """A WHERE predicate false or unknown on a NULL-extended row: a plain comparison, or
+    IS NOT NULL (not IS NULL, COALESCE, CASE or an OR, which can keep such rows)."""
+    node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.Is) and isinstance(node.this.expression, exp.Null):
+        return True
+    if not isinstance(node, _COMPARISONS):
+        return False
+    return not any(isinstance(n, _NULL_TOLERANT) for n in node.walk())
 
 
 def _filtered_sources(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]) -> set[Source]:
@@ -236,16 +297,19 @@ class ScanAnalysis:
 
 def _flows(graph: JoinGraph) -> list[tuple[Source, Source]]:
     """Directed (from, to) restriction flows along equality joins: both ways for inner
-    joins, from the preserved side only for outer joins."""
+    joins, from the preserved side only for outer joins. A WHERE predicate that rejects the
+    NULL rows of a null-supplying side makes the join inner on that side."""
     side = {s: ((j.args.get("side") or "").upper() if j is not None else "") for s, j in graph.order}
     position = {s: i for i, s in enumerate(graph.sources)}
     flows = []
     for pair in graph.equi:
         a, b = sorted(pair, key=lambda s: position.get(s, 0))
         later_side = side.get(b, "")
-        if later_side in ("", "INNER", "LEFT"):
+        nullable = {"LEFT": {b}, "RIGHT": {a}, "FULL": {a, b}}.get(later_side, set())
+        nullable -= graph.where_filtered
+        if a not in nullable:
             flows.append((a, b))
-        if later_side in ("", "INNER", "RIGHT"):
+        if b not in nullable:
             flows.append((b, a))
     return flows
 
@@ -312,11 +376,16 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
         select = scope.expression
         self_restricted[id(scope)] = bool(restricted) or bool(select.args.get("limit"))
 
-    # Top-down: restriction of a derived relation flows into the relations it reads.
+    # Top-down: restriction of a derived relation flows into the relations it reads, and
+    # restriction of an outer relation into the subquery relations correlated to it.
     for scope in reversed(ctx.scopes):
         graph = graphs.get(id(scope))
         if graph is None:
             continue
+        tied = {source for source, links in graph.correlated.items()
+                if any(o in local.get(id(o.scope), set()) for _, outer in links for o in outer)}
+        if tied - local.get(id(scope), set()):
+            local[id(scope)] = propagate(graph, local.get(id(scope), set()) | tied)
         restricted = local.get(id(scope), set())
         for source in graph.sources:
             if source.derived is None or source not in restricted:

@@ -24,6 +24,8 @@ def t012(ctx: TableContext) -> Iterator[Hit]:
     current = (ctx.table.dist_key or "").lower()
     if column == current or (ctx.table.dist_style or "") in ("ALL", "AUTO(ALL)"):
         return
+    if current and joins.get(current, 0) >= count:
+        return  # the dist key is joined as often as any other column
     yield Hit(
         message=(f"{ctx.name} is joined most often on {column} ({count} executions in the window) but "
                  f"distributed on {current or ctx.table.dist_style or 'nothing'}: those joins redistribute it"),
@@ -44,6 +46,8 @@ def t013(ctx: TableContext) -> Iterator[Hit]:
     leading = ctx.table.sort_keys[0].lower() if ctx.table.sort_keys else ""
     if column == leading or ctx.table.sort_key_type == "AUTO":
         return
+    if leading and filters.get(leading, 0) >= count:
+        return  # the leading sort key is filtered as often as any other column
     yield Hit(
         message=(f"{ctx.name} is filtered most often on {column} ({count} executions in the window) but "
                  f"its leading sort key is {leading or 'missing'}: those filters cannot skip blocks"),
@@ -60,7 +64,8 @@ RULES = [
          summary="Workload: a large table is most often joined on a column other than its dist key.",
          documentation=Documentation(
              what="A large table whose most frequent equality-join column in the slow-query window "
-                  "(weighted by executions) is not its dist key.",
+                  "(weighted by executions; ON, WHERE, USING and correlated subqueries count) is not "
+                  "its dist key, and is joined more often than the dist key.",
              why="Joins on the dist key are local to each slice; joins on any other column move the "
                  "table across the network each time.",
              anti_pattern="-- orders DISTKEY(customer_id), joined to lineitem on order_id 40 times a day",
@@ -72,7 +77,8 @@ RULES = [
          summary="Workload: a large table is most often filtered on a column other than its leading sort key.",
          documentation=Documentation(
              what="A large table whose most frequent filter column in the slow-query window (weighted by "
-                  "executions) is not the leading column of its sort key.",
+                  "executions; SELECT, UPDATE and DELETE filters count) is not the leading column of "
+                  "its sort key, and is filtered more often than that column.",
              why="Only filters on the leading sort-key column skip blocks well; the others read the table.",
              anti_pattern="-- events SORTKEY(event_id), filtered on event_ts in 90% of queries",
              better="ALTER TABLE events ALTER COMPOUND SORTKEY (event_ts);"),
