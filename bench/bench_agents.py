@@ -71,14 +71,15 @@ LIMIT 500"""
 
 
 def prompt_tokens() -> None:
-    from redshift_optimizer.agents.context import AgentContext, query_metrics, table_metadata, table_metrics, touched_tables
+    from redshift_optimizer.agents.context import table_metadata, table_metrics
     from redshift_optimizer.agents.engines import BedrockEngine, TOOL_DESCRIPTIONS, tool_name
     from redshift_optimizer.agents.prompts import load_project_prompts
-    from redshift_optimizer.analysis import analyze, review_schema
+    from redshift_optimizer.analysis import review_schema
     from redshift_optimizer.fingerprint import fingerprint
-    from redshift_optimizer.models.agents import QueryInfo, tool_input_schema
+    from redshift_optimizer.models.agents import tool_input_schema
     from redshift_optimizer.models.lake import SlowQueries, SlowQuery
-    from redshift_optimizer.pipelines.query_optimization import cost_findings, schema_findings
+    from redshift_optimizer.pipelines.query_optimization import agent_contexts
+    from redshift_optimizer.settings import load_settings
 
     snapshot = synthetic_snapshot()
     prompts = load_project_prompts(ROOT / "include", "v1")
@@ -88,29 +89,21 @@ def prompt_tokens() -> None:
     window = SlowQueries(window_start="2026-05-20T00:00:00Z", window_end="2026-05-21T00:00:00Z",
                          threshold_ms=5000, source_view="SYS_QUERY_HISTORY", queries=[stats])
     review = review_schema(snapshot, None, window)
-    result = analyze(SQL, snapshot, stats)
-    touched = touched_tables(SQL, snapshot)
-    names = {t.table_name for t in touched}
+    contexts = agent_contexts(stats, 1, AGENTS, snapshot, None, review, window, {}, load_settings(),
+                              run_date="2026-05-20")
+    touched = contexts[AGENTS[0]].tables
     every = [table_metadata(t, None) for t in snapshot.tables]
     print(f"prompt tokens per analysis, {len(snapshot.tables):,}-table snapshot, query touching {len(touched)} tables "
-          f"(~{CHARS_PER_TOKEN:.0f} chars/token)")
+          f"(~{CHARS_PER_TOKEN:.0f} chars/token; system prompt + tool schema + context)")
     print(f"{'agent':<26} {'touched only':>13} {'whole schema':>13} {'ratio':>7}")
     totals = [0, 0]
+    engine = BedrockEngine.__new__(BedrockEngine)  # only its message builder is used
     for agent in AGENTS:
-        findings = {"redshift-query-optimizer": result.findings,
-                    "schema-normalizer": schema_findings(review, names),
-                    "cost-saver": cost_findings(review, fp.query_hash, names),
-                    "data-validation-agent": []}[agent]
+        ctx = contexts[agent]
+        whole = ctx.model_copy(update={"tables": every, "metrics": {**ctx.metrics, **table_metrics(every)}})
         sizes = []
-        for tables in ([table_metadata(t, None) for t in touched], every):
-            ctx = AgentContext(agent_name=agent, run_date="2026-05-20", schema_version="bench",
-                               query=QueryInfo(query_hash=fp.query_hash, fingerprint=fp.text, query_text=SQL,
-                                               executions=40, total_elapsed_ms=2_400_000, rank=1),
-                               findings=findings, tables=tables,
-                               metrics={**query_metrics(stats, 1, 0.000833), **table_metrics(tables)},
-                               optimized_query=result.optimized_query, verification=result.verification)
-            engine = BedrockEngine.__new__(BedrockEngine)
-            message = json.dumps(BedrockEngine.messages(engine, ctx))
+        for candidate in (ctx, whole):
+            message = json.dumps(BedrockEngine.messages(engine, candidate))
             tool = json.dumps({"name": tool_name(agent), "description": TOOL_DESCRIPTIONS[agent],
                                "inputSchema": {"json": tool_input_schema(agent)}})
             sizes.append((len(prompts.prompt(agent)) + len(tool) + len(message)) / CHARS_PER_TOKEN)

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from redshift_optimizer.agents.context import query_literals
-from tests.agents.conftest import history_items, read_lake, scaled_settings, seed_day
+from tests.agents.conftest import history_items, scaled_settings, seed_day
 from tests.agents.test_optimization_dag import AGENTS, records
 
 pytestmark = pytest.mark.stack

@@ -21,13 +21,12 @@ import sqlglot
 from pydantic import ValidationError
 from sqlglot import exp
 
-from redshift_optimizer.adapters.bedrock import ConverseClient, ModelError
+from redshift_optimizer.adapters.bedrock import ConverseClient
 from redshift_optimizer.agents.context import AgentContext
 from redshift_optimizer.agents.prompts import PromptSet
 from redshift_optimizer.agents.rules_engine import RULES, action_items
 from redshift_optimizer.fingerprint import redact_literals
 from redshift_optimizer.models.agents import (
-    COST_SAVER,
     DATA_VALIDATION,
     OUTPUT_MODELS,
     QUERY_OPTIMIZER,

@@ -313,9 +313,6 @@ def check_data(warehouse: Any, lake: Any, settings: Settings, prefix: str) -> di
 def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = None) -> list[str]:
     """One context per pending (agent, fingerprint), from the plan's inputs; returns the
     fingerprints with at least one pending agent (what the agent tasks map over)."""
-    from redshift_optimizer.analysis import analyze
-    from redshift_optimizer.rules.parsing import SqlInputError
-
     plan = _plan(lake, prefix)
     day = date.fromisoformat(plan["run_date"])
     snapshot, profile, slow = _read_day(lake, day)
@@ -325,11 +322,8 @@ def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = 
     if validation is None:
         validation_error = "the validation checks did not run (the check_data task failed)"
         validation = {"tables": {}}
-    config = analysis_settings(settings)
-    price_per_second = config.price_per_second()
+    tables = {name: TableValidation.model_validate(data) for name, data in validation["tables"].items()}
     by_hash = _slow_by_hash(slow)
-    days = plan.get("window_days", 1.0)
-    workload = _workload_summary(slow, price_per_second, days)
     written, mapped = 0, []
     for entry in plan["queries"]:
         query_hash = entry["query_hash"]
@@ -337,59 +331,94 @@ def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = 
         if not agents:
             continue
         mapped.append(query_hash)
-        stats = by_hash[query_hash]
-        tables = touched_tables(stats.query_text, snapshot)
-        names = {t.table_name for t in tables}
-        metadata = [table_metadata(t, profile) for t in tables]
-        metrics = {**query_metrics(stats, entry["rank"], price_per_second, days), **table_metrics(metadata)}
-        base = dict(
-            run_date=plan["run_date"], schema_version=plan["schema_version"], rules_version=plan["rules_version"],
-            query=QueryInfo(query_hash=query_hash, fingerprint=stats.fingerprint, query_text=stats.query_text,
-                            database=stats.database, user=stats.user, executions=stats.executions,
-                            total_elapsed_ms=stats.total_elapsed_ms, mean_elapsed_ms=stats.mean_elapsed_ms,
-                            rank=entry["rank"]),
-            tables=metadata, prices={"price_per_second": price_per_second,
-                                     "storage_price_per_gb_month": config.storage_price_per_gb_month},
+        contexts = agent_contexts(
+            by_hash[query_hash], entry["rank"], agents, snapshot, profile, review, slow, tables, settings,
+            run_date=plan["run_date"], warehouse=warehouse, validation_error=validation_error,
+            window_days=plan.get("window_days", 1.0),
         )
-        for agent in agents:
-            extra: dict[str, Any] = {"metrics": dict(metrics)}
-            if agent == QUERY_OPTIMIZER:
-                verify_on = warehouse if settings.verify_rewrites_in_warehouse else None
-                try:
-                    result = analyze(stats.query_text, snapshot, stats, profile, settings=config, warehouse=verify_on)
-                    extra.update(findings=result.findings, optimized_query=result.optimized_query,
-                                 rewrites=result.rewrites, verification=result.verification,
-                                 verification_notes=result.verification_notes)
-                except SqlInputError as exc:
-                    extra["parse_error"] = str(exc)
-            elif agent == SCHEMA_NORMALIZER:
-                extra["findings"] = schema_findings(review, names)
-            elif agent == COST_SAVER:
-                top = workload[:_WORKLOAD_TOP]
-                if not any(w["query_hash"] == query_hash for w in top):
-                    top = top + [w for w in workload if w["query_hash"] == query_hash]
-                extra.update(findings=cost_findings(review, query_hash, names), workload=top)
-                for w in top:
-                    for key in ("executions", "total_elapsed_seconds", "cost_per_day", "share_of_workload_pct"):
-                        extra["metrics"][f"workload.{w['query_hash']}.{key}"] = w.get(key)
-            elif agent == DATA_VALIDATION:
-                checks, findings = [], []
-                for name in sorted(names):
-                    if name in validation["tables"]:
-                        result = TableValidation.model_validate(validation["tables"][name])
-                        checks += result.checks
-                        findings += result.findings
-                extra.update(validation_checks=checks, findings=findings)
-                for check in checks:
-                    key = f"check.{check.code}.{check.table}" + (f".{check.column}" if check.column else "")
-                    extra["metrics"][key] = check.status
-                if validation_error:
-                    extra["parse_error"] = validation_error
-            context = AgentContext(agent_name=agent, **base, **extra)
+        for agent, context in contexts.items():
             lake.write_json(f"{prefix}/contexts/{query_hash}/{agent}.json", context)
             written += 1
     log.info("%d agent context(s) written under %s", written, lake.uri(prefix + "/contexts/"))
     return mapped
+
+
+def agent_contexts(
+    stats: SlowQuery,
+    rank: int,
+    agents: list[str] | tuple[str, ...],
+    snapshot: SchemaSnapshot,
+    profile: DataProfile | None,
+    review: SchemaReview,
+    window: SlowQueries,
+    validation: Mapping[str, TableValidation],
+    settings: Settings,
+    *,
+    run_date: str,
+    warehouse: Any = None,
+    validation_error: str | None = None,
+    window_days: float = 1.0,
+) -> dict[str, AgentContext]:
+    """The contexts of ``agents`` for one fingerprint (pure: no lake, no Airflow).
+
+    ``review`` is :func:`redshift_optimizer.analysis.review_schema` of the snapshot and
+    window; ``validation`` the V checks per table (:func:`check_data`). An ad-hoc analysis
+    of one query passes a window holding only that query."""
+    from redshift_optimizer.analysis import analyze
+    from redshift_optimizer.rules.parsing import SqlInputError
+
+    config = analysis_settings(settings)
+    price_per_second = config.price_per_second()
+    query_hash = stats.query_hash
+    tables = touched_tables(stats.query_text, snapshot)
+    names = {t.table_name for t in tables}
+    metadata = [table_metadata(t, profile) for t in tables]
+    metrics = {**query_metrics(stats, rank, price_per_second, window_days), **table_metrics(metadata)}
+    base = dict(
+        run_date=run_date, schema_version=snapshot.schema_version, rules_version=review.rules_version,
+        query=QueryInfo(query_hash=query_hash, fingerprint=stats.fingerprint, query_text=stats.query_text,
+                        database=stats.database, user=stats.user, executions=stats.executions,
+                        total_elapsed_ms=stats.total_elapsed_ms, mean_elapsed_ms=stats.mean_elapsed_ms, rank=rank),
+        tables=metadata, prices={"price_per_second": price_per_second,
+                                 "storage_price_per_gb_month": config.storage_price_per_gb_month},
+    )
+    contexts: dict[str, AgentContext] = {}
+    for agent in agents:
+        extra: dict[str, Any] = {"metrics": dict(metrics)}
+        if agent == QUERY_OPTIMIZER:
+            verify_on = warehouse if settings.verify_rewrites_in_warehouse else None
+            try:
+                result = analyze(stats.query_text, snapshot, stats, profile, settings=config, warehouse=verify_on)
+                extra.update(findings=result.findings, optimized_query=result.optimized_query,
+                             rewrites=result.rewrites, verification=result.verification,
+                             verification_notes=result.verification_notes)
+            except SqlInputError as exc:
+                extra["parse_error"] = str(exc)
+        elif agent == SCHEMA_NORMALIZER:
+            extra["findings"] = schema_findings(review, names)
+        elif agent == COST_SAVER:
+            workload = _workload_summary(window, price_per_second, window_days)
+            top = workload[:_WORKLOAD_TOP]
+            if not any(w["query_hash"] == query_hash for w in top):
+                top = top + [w for w in workload if w["query_hash"] == query_hash]
+            extra.update(findings=cost_findings(review, query_hash, names), workload=top)
+            for w in top:
+                for key in ("executions", "total_elapsed_seconds", "cost_per_day", "share_of_workload_pct"):
+                    extra["metrics"][f"workload.{w['query_hash']}.{key}"] = w.get(key)
+        elif agent == DATA_VALIDATION:
+            checks, findings = [], []
+            for name in sorted(names):
+                if name in validation:
+                    checks += validation[name].checks
+                    findings += validation[name].findings
+            extra.update(validation_checks=checks, findings=findings)
+            for check in checks:
+                key = f"check.{check.code}.{check.table}" + (f".{check.column}" if check.column else "")
+                extra["metrics"][key] = check.status
+            if validation_error:
+                extra["parse_error"] = validation_error
+        contexts[agent] = AgentContext(agent_name=agent, **base, **extra)
+    return contexts
 
 
 def schema_findings(review: SchemaReview, tables: set[str]) -> list:
@@ -627,6 +656,7 @@ __all__ = [
     "MissingMetadata",
     "MissingPlan",
     "alert_message",
+    "agent_contexts",
     "analysis_settings",
     "build_contexts",
     "cost_findings",
