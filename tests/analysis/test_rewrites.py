@@ -199,3 +199,11 @@ def test_distinct_is_kept_when_a_group_key_may_be_an_input_column(snapshot):
 def test_sargable_ranges_leave_other_shapes_alone(snapshot, query):
     original = tree(query)
     assert sargable_ranges(original, snapshot) == original
+
+
+def test_expand_stars_leaves_using_and_natural_joins_alone(snapshot):
+    # SELECT * lists a USING column once; the qualified expansion would list it twice.
+    for query in ("SELECT * FROM customers c JOIN sales s USING (customer_id)",
+                  "SELECT * FROM customers c NATURAL JOIN sales s"):
+        original = tree(query)
+        assert expand_stars(original, snapshot) == original

@@ -36,6 +36,9 @@ def expand_stars(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.E
         return tree
     for scope in output_scopes(ctx.root):
         select = scope.expression
+        if any(j.args.get("using") or (j.args.get("method") or "").upper() == "NATURAL"
+               for j in select.args.get("joins") or []):
+            continue  # * lists a USING / NATURAL column once; t.* lists differ in subtle ways
         new: list[exp.Expression] = []
         changed = False
         for projection in select.expressions:

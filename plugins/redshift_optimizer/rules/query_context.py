@@ -159,8 +159,18 @@ class QueryContext:
         return bool(db) and db in {a.lower() for a in scope.sources if a.lower() != table.alias_or_name.lower()}
 
     def base_reads(self) -> list[Source]:
-        """Every read of a base table in the statement, one per FROM/JOIN occurrence."""
-        return [s for scope in self.scopes for s in self.sources(scope).values() if s.is_base]
+        """Every read of a base table in the statement, one per FROM/JOIN occurrence (a table
+        a scope only sees, as an UNNEST of ``e.items`` sees ``e``, is the same read)."""
+        reads: dict[int, Source] = {}
+        for scope in self.scopes:
+            for source in self.sources(scope).values():
+                if not source.is_base:
+                    continue
+                known = reads.get(id(source.node))
+                if known is None or (not isinstance(known.scope.expression, exp.Select)
+                                     and isinstance(scope.expression, exp.Select)):
+                    reads[id(source.node)] = source
+        return list(reads.values())
 
     def joined_sources(self, scope: Scope) -> list[tuple[Source, exp.Join | None]]:
         """The scope's relations in FROM order with the JOIN that brought each in."""
@@ -195,20 +205,62 @@ class QueryContext:
     # ------------------------------------------------------------------ column resolution
 
     def output_names(self, scope: Scope) -> list[str]:
-        """Names a CTE or derived table projects (``*`` where it projects a star)."""
-        expression = scope.expression
-        while isinstance(expression, exp.SetOperation):
-            expression = expression.this
+        """Names a CTE or derived table projects (``*`` where it projects a star whose
+        columns cannot be listed)."""
+        return [column[0] for column in self.output_columns(scope)]
+
+    def output_columns(self, scope: Scope, depth: int = 0) -> list[tuple[str, exp.Expression | None, str, str]]:
+        """What a CTE or derived table projects, in order: ``(name, projection, "", "")`` for a
+        projection, ``(name, None, inner name, star qualifier)`` for each column a star brings
+        in when the snapshot or the inner names list them, ``(STAR, projection, "", "")`` for a
+        star that cannot be listed. A column list on the alias (``t(a, b)``) renames them."""
+        branch = self._branch(scope)
+        expression = branch.expression
         if not isinstance(expression, exp.Select):
             return []
-        names = [
-            STAR if _is_star(e) else e.alias_or_name.lower() for e in expression.expressions
-        ]
-        alias = expression.parent.args.get("alias") if expression.parent else None
+        columns: list[tuple[str, exp.Expression | None, str, str]] = []
+        for projection in expression.expressions:
+            if not _is_star(projection):
+                columns.append((projection.alias_or_name.lower(), projection, "", ""))
+                continue
+            expanded = self._star_columns(branch, projection, depth) if depth < 20 else None
+            if expanded is None:
+                columns.append((STAR, projection, "", ""))
+            else:
+                columns.extend((name, None, name, qualifier) for name, qualifier in expanded)
+        parent = scope.expression.parent
+        alias = parent.args.get("alias") if parent is not None else None
         renamed = [c.name.lower() for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
-        if renamed and STAR not in names:
-            names = renamed + names[len(renamed):]
-        return names
+        names = [c[0] for c in columns]
+        if renamed and STAR not in names[: len(renamed)]:
+            columns = [
+                (new, *rest) for new, (_, *rest) in zip(renamed, columns)
+            ] + columns[len(renamed):]
+        return columns
+
+    def _star_columns(self, scope: Scope, star: exp.Expression, depth: int) -> list[tuple[str, str]] | None:
+        """(column, relation alias) for every column a star expands to, in order; None
+        when a relation's columns are unknown."""
+        sources = self.sources(scope)
+        if isinstance(star, exp.Column) and star.table:
+            source = sources.get(star.table.lower())
+            targets = [source] if source else []
+        else:
+            targets = [s for s, _ in self.joined_sources(scope)]
+        if not targets:
+            return None
+        found: list[tuple[str, str]] = []
+        for source in targets:
+            if source.is_base and source.table and source.table.columns:
+                found += [(c.name.lower(), source.alias) for c in source.table.columns]
+            elif source.derived is not None:
+                names = [c[0] for c in self.output_columns(source.derived, depth + 1)]
+                if not names or STAR in names:
+                    return None
+                found += [(name, source.alias) for name in names]
+            else:
+                return None
+        return found
 
     def _branch(self, scope: Scope) -> Scope:
         while scope.set_operation_scopes:
@@ -297,9 +349,12 @@ class QueryContext:
         select = inner.expression
         if not isinstance(select, exp.Select):
             return None
-        names = self.output_names(source.derived)
+        columns = self.output_columns(source.derived)
+        names = [c[0] for c in columns]
         if name in names:
-            projection = select.expressions[names.index(name)]
+            _, projection, inner_name, qualifier = columns[names.index(name)]
+            if projection is None:  # brought in by a star
+                return self._origin(inner_name, qualifier, inner, depth + 1)
             target = projection.this if isinstance(projection, exp.Alias) else projection
             if isinstance(target, exp.Column) and not isinstance(target.this, exp.Star):
                 return self._origin(target.name.lower(), target.table, inner, depth + 1)
@@ -321,9 +376,13 @@ class QueryContext:
             select = inner.expression
             if not isinstance(select, exp.Select) or select.args.get("limit") or select.args.get("offset"):
                 return None
-            names = self.output_names(inner)
+            columns = self.output_columns(inner)
+            names = [c[0] for c in columns]
             if name in names:
-                projection = select.expressions[names.index(name)]
+                _, projection, inner_name, star_qualifier = columns[names.index(name)]
+                if projection is None:
+                    name, qualifier, scope = inner_name, star_qualifier, inner
+                    continue
                 target = projection.this if isinstance(projection, exp.Alias) else projection
                 if isinstance(target, exp.Column) and not isinstance(target.this, exp.Star):
                     name, qualifier, scope = target.name.lower(), target.table, inner
@@ -349,13 +408,17 @@ class QueryContext:
             if not isinstance(select, exp.Select):
                 return None
             if position is not None:
-                if position >= len(select.expressions) or STAR in self.output_names(leaf)[: position + 1]:
+                columns = self.output_columns(leaf)
+                if position >= len(columns) or STAR in [c[0] for c in columns[: position + 1]]:
                     return None
-                projection = select.expressions[position]
-                target = projection.this if isinstance(projection, exp.Alias) else projection
-                if not isinstance(target, exp.Column):
-                    return None
-                origin = self._origin(target.name.lower(), target.table, leaf, depth + 1)
+                _, projection, inner_name, qualifier = columns[position]
+                if projection is None:
+                    origin = self._origin(inner_name, qualifier, leaf, depth + 1)
+                else:
+                    target = projection.this if isinstance(projection, exp.Alias) else projection
+                    if not isinstance(target, exp.Column):
+                        return None
+                    origin = self._origin(target.name.lower(), target.table, leaf, depth + 1)
             else:
                 origin = self._origin(name, "", leaf, depth + 1)
             if origin is None or origin.column is None:
