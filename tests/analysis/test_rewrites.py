@@ -207,3 +207,19 @@ def test_expand_stars_leaves_using_and_natural_joins_alone(snapshot):
                   "SELECT * FROM customers c NATURAL JOIN sales s"):
         original = tree(query)
         assert expand_stars(original, snapshot) == original
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT a FROM (SELECT a FROM t ORDER BY a) x LIMIT 5",
+    "SELECT TOP 5 a FROM (SELECT a FROM t ORDER BY a) x",
+    "SELECT a, ROW_NUMBER() OVER () FROM (SELECT a FROM t ORDER BY a) x",
+    "SELECT a, FIRST_VALUE(a) OVER (PARTITION BY b) FROM (SELECT a, b FROM t ORDER BY a) x",
+])
+def test_drop_subquery_order_keeps_an_order_the_outer_query_relies_on(query):
+    original = tree(query)
+    assert drop_subquery_order(original) == original
+
+
+def test_drop_subquery_order_with_an_order_free_window():
+    out = drop_subquery_order(tree("SELECT a, SUM(b) OVER (PARTITION BY a) FROM (SELECT a, b FROM t ORDER BY a) x"))
+    assert sql(out) == "SELECT a, SUM(b) OVER (PARTITION BY a) FROM (SELECT a, b FROM t) AS x"

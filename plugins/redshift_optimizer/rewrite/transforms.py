@@ -286,15 +286,43 @@ _ORDER_SENSITIVE = (exp.GroupConcat, exp.ArrayAgg)
 
 def drop_subquery_order(tree: exp.Expression, snapshot: SchemaSnapshot | None = None) -> exp.Expression:
     """ORDER BY without LIMIT in subqueries, CTEs and derived tables removed, unless an
-    order-sensitive aggregate (LISTAGG without WITHIN GROUP, ARRAY_AGG) reads the rows."""
+    order-sensitive aggregate (LISTAGG without WITHIN GROUP, ARRAY_AGG), a window function
+    without ORDER BY (ROW_NUMBER() OVER ()) or an unordered LIMIT around it reads the rows."""
     tree = tree.copy()
     if any(isinstance(n, _ORDER_SENSITIVE) and not isinstance(n.parent, exp.WithinGroup) for n in tree.walk()):
         return tree
+    if any(_order_dependent_window(n) for n in tree.find_all(exp.Window)):
+        return tree  # ROW_NUMBER() OVER () and the like number rows in the order they arrive
     root = tree.expression if isinstance(tree, (exp.Insert, exp.Create)) else tree
     for query in list(tree.find_all(exp.Select, exp.SetOperation)):
-        if useless_order(query, root) is not None:
-            query.set("order", None)
+        if useless_order(query, root) is None or _kept_by_unordered_limit(query):
+            continue
+        query.set("order", None)
     return tree
+
+
+def _order_dependent_window(window: exp.Window) -> bool:
+    """A window function without ORDER BY whose value depends on the order rows arrive in."""
+    spec_order = window.args.get("order")
+    if spec_order is not None and spec_order.expressions:
+        return False
+    function = window.this
+    return not isinstance(function, exp.AggFunc) or isinstance(
+        function, tuple(getattr(exp, n) for n in ("FirstValue", "LastValue", "NthValue") if hasattr(exp, n))
+    )
+
+
+def _kept_by_unordered_limit(query: exp.Expression) -> bool:
+    """Whether an enclosing query keeps some rows (LIMIT, TOP, OFFSET) without an ORDER BY of
+    its own: which rows it keeps then follows the inner order in practice."""
+    ancestor = query.parent
+    while ancestor is not None:
+        if isinstance(ancestor, (exp.Select, exp.SetOperation)) and ancestor.args.get("order") is None and any(
+            ancestor.args.get(k) for k in ("limit", "offset", "fetch")
+        ):
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 __all__ = [
