@@ -115,6 +115,21 @@ class AirflowProcesses:
                                        f"see the logs in {self.logs}") from None
             time.sleep(1)
 
+    def delete_runs(self, dag_id: str, state: str | None = None) -> int:
+        """Delete the DAG's runs (of one state): no backlog from an earlier session or test."""
+        deleted = 0
+        while True:
+            query = f"?limit=100{'&state=' + state if state else ''}"
+            runs = self.call("GET", f"/dags/{dag_id}/dagRuns{query}")["dag_runs"]
+            if not runs:
+                return deleted
+            for run in runs:
+                path = f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}"
+                if run["state"] not in ("success", "failed"):  # Airflow deletes only finished runs
+                    self.call("PATCH", path, {"state": "failed"})
+                self.call("DELETE", path)
+                deleted += 1
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -160,6 +175,7 @@ def airflow_server(local_postgres, demo_dsn, aws, seeded_lake):
         processes.start("scheduler")
         processes.start("dag-processor")
         processes.wait_for_dag("redshift_adhoc_optimization", timeout=240)
+        processes.delete_runs("redshift_adhoc_optimization")  # the metadata DB outlives a session
         yield processes
     finally:
         processes.stop()
