@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench venv stop clean help
+.PHONY: run test bench venv browser stop clean help
 
 help:  ## this list
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,7 +21,11 @@ venv: $(STAMP)  ## create or update the virtualenv from requirements-dev.txt
 run: $(STAMP)  ## start the local stack and run the metadata refresh (Ctrl-C stops it)
 	$(PY) -m local.stack $(ARGS)
 
-test: $(STAMP)  ## run every test (starts and stops what the tests need)
+browser:  ## install Debian's chromium and chromium-driver when missing (the page's tests drive them)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
+
+test: $(STAMP) browser  ## run every test (starts and stops what the tests need)
 	$(PY) -m pytest $(ARGS)
 
 bench: $(STAMP)  ## print the benchmark figures
