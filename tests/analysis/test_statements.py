@@ -88,3 +88,30 @@ def test_a_trailing_call_is_part_of_the_fragment(snapshot):
     q003 = next(f for f in analyze(sql, snapshot=snapshot).findings if f.code == "Q003")
     fragment = next(e.value for e in q003.evidence if e.kind == "fragment")
     assert fragment == "DATE_TRUNC('month', sale_date) = DATE_TRUNC('month', CURRENT_DATE)"
+
+
+def _with_staging_sales(snapshot):
+    from redshift_optimizer.models.lake import SchemaSnapshot
+
+    data = snapshot.model_dump()
+    staging = next(dict(t) for t in data["tables"] if t["table_name"] == "public.sales")
+    data["tables"].append({**staging, "table_name": "staging.sales", "row_count": 1000})
+    return SchemaSnapshot.model_validate(data)
+
+
+@pytest.mark.parametrize(("sql", "table", "severity"), [
+    # A bare name two schemas hold is the one in public (Redshift's default search_path).
+    ("SELECT 1 FROM sales WHERE DATE_TRUNC('month', sale_date) = '2026-01-01'", "public.sales", "HIGH"),
+    ("SELECT 1 FROM STAGING.SALES WHERE DATE_TRUNC('month', sale_date) = '2026-01-01'", "staging.sales", "MEDIUM"),
+    ('SELECT 1 FROM "public"."Sales" s WHERE TRUNC(s.sale_date) = \'2026-01-01\'', "public.sales", "HIGH"),
+])
+def test_names_resolve_against_the_snapshot(snapshot, sql, table, severity):
+    q003 = next(f for f in analyze(sql, snapshot=_with_staging_sales(snapshot)).findings if f.code == "Q003")
+    assert (q003.table, q003.severity.value) == (table, severity)
+
+
+def test_tables_missing_from_the_snapshot_keep_snapshot_rules_silent(snapshot):
+    sql = ("SELECT * FROM nowhere n JOIN elsewhere e ON e.id = n.id::varchar "
+           "WHERE DATE_TRUNC('month', n.day) = '2026-01-01' AND n.code LIKE '%x' AND e.k = '1'")
+    codes = {f.code for f in analyze(sql, snapshot=snapshot).findings}
+    assert not codes & {"Q003", "Q004", "Q008", "Q009", "Q010", "Q011", "Q016", "Q018"}

@@ -144,7 +144,7 @@ class QueryContext:
                     result[key] = Source(key, scope, value, name=alias, kind="other")
                     continue
                 written = ".".join(p for p in (value.db, value.name) if p)
-                table = self.snapshot.table(written) if self.snapshot and written else None
+                table = lookup_table(self.snapshot, written) if self.snapshot and written else None
                 result[key] = Source(key, scope, value, table=table,
                                      name=table.table_name if table else written.lower())
             else:
@@ -574,6 +574,15 @@ class QueryContext:
         return [s for s in self.scopes if s.scope_type == ScopeType.CTE]
 
 
+def lookup_table(snapshot: SchemaSnapshot, written: str) -> TableSnapshot | None:
+    """The snapshot table a name in the query reads. A bare name that several schemas hold is
+    the one in ``public``, as Redshift's default search_path ('$user', public) resolves it."""
+    table = snapshot.table(written)
+    if table is None and "." not in written:
+        table = snapshot.table(f"public.{written}")
+    return table
+
+
 def dml_as_select(statement: exp.Expression) -> exp.Select | None:
     """``SELECT ... FROM target, other relations WHERE ...`` for UPDATE, DELETE and MERGE: the
     relations they read and the predicates that restrict or join them, as a SELECT the query
@@ -713,6 +722,7 @@ __all__ = [
     "columns_outside_subqueries",
     "conjuncts",
     "dml_as_select",
+    "lookup_table",
     "contains_subquery",
     "disjuncts",
     "is_star",

@@ -21,7 +21,7 @@ from redshift_optimizer.models.lake import (
 )
 from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.query.relations import join_graph, scan_analysis, using_columns
-from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.rules.query_context import QueryContext, lookup_table
 from redshift_optimizer.rules.settings import AnalysisSettings
 
 
@@ -69,7 +69,7 @@ class WorkloadContext:
             qctx = QueryContext(query.query_text, statement, self.snapshot, query, None, self.settings)
             read_here = {s.table.table_name for s in qctx.base_reads() if s.table}
             if isinstance(statement, (exp.Update, exp.Delete, exp.Insert)) and isinstance(statement.this, exp.Table):
-                table = self.snapshot.table(".".join(p for p in (statement.this.db, statement.this.name) if p))
+                table = lookup_table(self.snapshot, ".".join(p for p in (statement.this.db, statement.this.name) if p))
                 if table:
                     read_here.add(table.table_name)
             for name in read_here:
