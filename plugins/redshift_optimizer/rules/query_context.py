@@ -521,6 +521,17 @@ class QueryContext:
             if not match or match.group(1).lower() in _KEYWORDS:
                 break
             start = match.start()
+        if isinstance(node, (exp.Subquery, exp.Select)):  # its SELECT keyword keeps no offset
+            keyword = None
+            for keyword in re.finditer(r"\bselect\b", sql[max(start - 2000, 0):start], re.I):
+                pass
+            if keyword is not None:
+                begin = max(start - 2000, 0) + keyword.start()
+                between = sql[begin:start]
+                if between.count(")") <= between.count("("):
+                    opening = re.search(r"\(\s*$", sql[max(begin - 20, 0):begin]) \
+                        if isinstance(node, exp.Subquery) else None
+                    start = max(begin - 20, 0) + opening.start() if opening else begin
         while sql.count("(", start, end) > sql.count(")", start, end):
             close = sql.find(")", end)
             if close < 0:

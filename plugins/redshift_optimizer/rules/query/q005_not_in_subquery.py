@@ -14,13 +14,32 @@ from redshift_optimizer.rules.query_context import QueryContext
 
 def _not_null(ctx: QueryContext, expression: exp.Expression) -> bool | None:
     """Whether the snapshot says the expression is a NOT NULL column (None: cannot tell)."""
+    expression = expression.unalias() if isinstance(expression, exp.Alias) else expression
     expression = expression.unnest() if isinstance(expression, exp.Paren) else expression
     if not isinstance(expression, exp.Column):
         return None
     origin = ctx.origin(expression)
     if origin is None or origin.column is None:
         return None
-    return not origin.column.nullable
+    if origin.column.nullable:
+        return False
+    # A NOT NULL column read through the NULL-supplying side of an outer join can be NULL.
+    return not _outer_joined(ctx, ctx.source_of(expression))
+
+
+def _outer_joined(ctx: QueryContext, source) -> bool:
+    if source is None:
+        return True
+    order = ctx.joined_sources(source.scope)
+    position = next((i for i, (s, _) in enumerate(order) if s is source), None)
+    if position is None:
+        return False
+    for index, (_, join) in enumerate(order):
+        side = (join.args.get("side") or "").upper() if join is not None else ""
+        if side == "FULL" and index >= position or side == "LEFT" and index == position \
+                or side == "RIGHT" and index > position:
+            return True
+    return False
 
 
 def _not_in(node: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
@@ -40,6 +59,21 @@ def _not_in(node: exp.Expression) -> tuple[exp.Expression, exp.Expression] | Non
         if isinstance(quantified, (exp.Query, exp.Subquery)):
             return node.this, quantified
     return None
+
+
+def _columns(ctx: QueryContext, outer: exp.Expression, select: exp.Expression) -> list:
+    """The compared columns with their nullability, where the snapshot knows them."""
+    sides = [outer]
+    if isinstance(select, exp.Select) and len(select.expressions) == 1:
+        sides.append(select.expressions[0])
+    facts = []
+    for side in sides:
+        side = side.unalias() if isinstance(side, exp.Alias) else side
+        origin = ctx.origin(side) if isinstance(side, exp.Column) else None
+        if origin is not None and origin.column is not None and origin.table is not None:
+            nullable = "NULL" if origin.column.nullable else "NOT NULL"
+            facts.append(evidence.column(origin.qualified, f"{origin.column.type} {nullable}"))
+    return facts
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
@@ -67,6 +101,7 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                 f"plans a nested loop or broadcast; {note}"
             ),
             evidence=[evidence.fragment(ctx, node),
+                      *_columns(ctx, outer, select),
                       evidence.metric("outer side NOT NULL", outer_ok),
                       evidence.metric("subquery side NOT NULL", inner_ok)],
             node=node,

@@ -29,6 +29,14 @@ def _clause(node: exp.Expression) -> str:
     return "SELECT list" if parent is not None else "query"
 
 
+def _qualified(ctx: QueryContext, column: exp.Column) -> str:
+    """``schema.table.column`` of an outer reference when the snapshot knows it, else as written."""
+    origin = ctx.origin(column)
+    if origin is not None and origin.table is not None:
+        return origin.qualified
+    return column.sql(dialect="redshift")
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     for scope in ctx.scopes:
         if scope.scope_type != ScopeType.SUBQUERY:
@@ -47,7 +55,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                 "after a broadcast"
             ),
             evidence=[evidence.fragment(ctx, subquery),
-                      *[evidence.column(c.sql(dialect="redshift"), "outer reference") for c in refs[:5]]],
+                      *[evidence.column(_qualified(ctx, c), "outer reference") for c in refs[:5]]],
+            table=next((o.table.table_name for o in map(ctx.origin, refs) if o and o.table), None),
             node=subquery,
         )
 

@@ -56,6 +56,10 @@ def _operand(ctx: QueryContext, node: exp.Expression) -> tuple[str, str, bool, s
     return None
 
 
+def _bare(node: exp.Expression) -> exp.Expression:
+    return node.unnest() if isinstance(node, exp.Paren) else node
+
+
 def _mismatch(a: tuple[str, str, bool, str], b: tuple[str, str, bool, str]) -> bool:
     if a[0] == b[0]:
         return False
@@ -103,14 +107,21 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             right = _operand(ctx, right_node) if right_node is not None else None
             if right is None or not _mismatch(left, right):
                 continue
+            origins = [ctx.origin(n) for n in (node.this, right_node) if isinstance(_bare(n), exp.Column)]
+            origins = [o for o in origins if o is not None and o.column is not None and o.table is not None]
+            facts = [evidence.fragment(ctx, node), evidence.metric("left", left[1]),
+                     evidence.metric("right", right[1])]
+            for origin in origins:
+                facts += [evidence.column(origin.qualified, origin.column.type), *evidence.table(origin.table)]
             yield Hit(
                 message=(
                     f"{ctx.fragment(node)} compares {left[1]} with {right[1]}: Redshift casts one "
                     "side per row, which can hide the column from zone maps and distribution"
                     + (" and gives surprising matches" if "string" in (left[0], right[0]) else "")
                 ),
-                evidence=[evidence.fragment(ctx, node), evidence.metric("left", left[1]),
-                          evidence.metric("right", right[1])],
+                evidence=facts,
+                table=origins[0].table.table_name if origins else None,
+                column=origins[0].column.name if origins else None,
                 node=node,
             )
             break
