@@ -10,7 +10,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.api.conftest import BUCKET, PREFIX, product_settings
+from tests.api.conftest import product_settings
+from tests.api.stack import BUCKET, PREFIX
 
 pytestmark = pytest.mark.stack
 

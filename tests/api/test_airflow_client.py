@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.airflow_client import AirflowUnavailable, DagNotFound, DagRunExists, MwaaAirflowClient, RestAirflowClient
 from api.settings import SettingsError, load_api_settings
-from tests.api.conftest import API_KEY
+from tests.api.stack import API_KEY
 
 DAG = "redshift_adhoc_optimization"
 RUN = "adhoc__0123456789abcdef01234567"

@@ -15,7 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, positive_data_acceptance
 
-from tests.api.conftest import API_KEY, INGEST_TOKEN
+from tests.api.stack import API_KEY, INGEST_TOKEN
 
 pytestmark = pytest.mark.stack
 

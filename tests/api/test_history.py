@@ -9,7 +9,7 @@ import boto3
 import httpx
 import pytest
 
-from tests.api.conftest import API_KEY
+from tests.api.stack import API_KEY
 from tests.api.records import make_record
 
 pytestmark = pytest.mark.stack

@@ -8,7 +8,7 @@ import boto3
 import httpx
 import pytest
 
-from tests.api.conftest import API_KEY, BUCKET, INGEST_TOKEN, PREFIX
+from tests.api.stack import API_KEY, BUCKET, INGEST_TOKEN, PREFIX
 
 pytestmark = pytest.mark.stack
 

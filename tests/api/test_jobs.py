@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.api.conftest import API_KEY, READ_KEY
+from tests.api.stack import API_KEY, READ_KEY
 
 pytestmark = pytest.mark.stack
 

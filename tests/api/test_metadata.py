@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import API_KEY, BUCKET, PREFIX
+from tests.api.stack import API_KEY, BUCKET, PREFIX
 
 pytestmark = pytest.mark.stack
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.conftest import API_KEY
+from tests.api.stack import API_KEY
 
 pytestmark = pytest.mark.stack
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import API_KEY, ROOT
+from tests.api.stack import API_KEY, ROOT
 
 pytestmark = pytest.mark.stack
 
