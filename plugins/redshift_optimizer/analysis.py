@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterable
 
 from sqlglot import exp
@@ -21,6 +22,8 @@ from redshift_optimizer.rules.catalogue import RULES_VERSION, rules
 from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.query_context import QueryContext
 from redshift_optimizer.rules.settings import AnalysisSettings
+
+logger = logging.getLogger(__name__)
 
 #: Longest SQL text the analyzer accepts (characters); a statement of several megabytes is
 #: generated SQL, and parsing it would hold a worker for minutes.
@@ -87,8 +90,7 @@ def query_findings(ctx: QueryContext, query_hash: str | None = None) -> list[Fin
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for rule in rules("query"):
-        for hit in rule.check(ctx):
-            finding = to_finding(rule, hit, ctx, query_hash)
+        for finding in _guarded(rule, ctx, lambda hit, rule=rule: to_finding(rule, hit, ctx, query_hash)):
             key = (finding.code, finding.line, finding.col, finding.message)
             if key in seen:
                 continue
@@ -97,6 +99,16 @@ def query_findings(ctx: QueryContext, query_hash: str | None = None) -> list[Fin
     if ctx.stats is not None:
         _attach_statistics(findings, ctx.stats)
     return findings
+
+
+def _guarded(rule: Rule, ctx: Any, convert) -> list[Finding]:
+    """A rule's findings; a rule that fails on some valid SQL reports nothing (and is
+    logged) rather than failing the whole analysis."""
+    try:
+        return [convert(hit) for hit in rule.check(ctx)]
+    except Exception:  # noqa: BLE001 - one rule's defect must not hide the others' findings
+        logger.warning("rule %s failed and was skipped", rule.code, exc_info=True)
+        return []
 
 
 def _attach_statistics(findings: list[Finding], stats: SlowQuery) -> None:
@@ -172,11 +184,12 @@ def review_schema(
     for table in snapshot.tables:
         ctx = TableContext(table, snapshot, profile, workload, config)
         for rule in rules("table"):
-            table_findings.extend(to_finding(rule, hit) for hit in rule.check(ctx))
+            table_findings.extend(_guarded(rule, ctx, lambda hit, rule=rule: to_finding(rule, hit)))
     workload_findings: list[Finding] = []
     if workload is not None:
         for rule in rules("workload"):
-            workload_findings.extend(to_finding(rule, hit, query_hash=hit_hash(hit)) for hit in rule.check(workload))
+            workload_findings.extend(_guarded(
+                rule, workload, lambda hit, rule=rule: to_finding(rule, hit, query_hash=hit_hash(hit))))
     return SchemaReview(
         schema_version=snapshot.schema_version,
         table_findings=sort_findings(table_findings),

@@ -54,15 +54,28 @@ VALID = [
     "SELECT 1 FROM t1 CROSS JOIN LATERAL (SELECT 1) x",
     "SELECT 1 UNION SELECT 2 INTERSECT SELECT 3 EXCEPT SELECT 4",
     "SELECT a, b FROM t GROUP BY ROLLUP (a, b)",
+    "MERGE INTO sales USING stage ON sales.sale_id = stage.sale_id REMOVE DUPLICATES",
+    "SELECT * FROM sales s JOIN sales s USING (sale_id)",  # an alias written twice
+    "WITH a AS (SELECT * FROM a) SELECT * FROM a",
+    "SELECT * FROM sales s, LATERAL (SELECT * FROM orders o WHERE o.order_id = s.order_id) x",
+    "SELECT 1 FROM sales s JOIN orders o ON (s.order_id, s.customer_id) = (o.order_id, o.customer_id)",
+    "SELECT * INTO TEMP t FROM sales WHERE sale_date > '2026-01-01'",
+    "WITH x AS (SELECT 1 a) INSERT INTO t SELECT a FROM x",
+    "CREATE TABLE t2 DISTKEY(customer_id) SORTKEY(sale_date) AS SELECT * FROM sales WHERE sale_date > '2026-01-01'",
+    "UPDATE sales SET amount = (SELECT MAX(total) FROM orders o WHERE o.order_id = sales.order_id)",
+    "SELECT COUNT(*) OVER w FROM sales WINDOW w AS (PARTITION BY channel)",
+    "SELECT 'it''s', $$dollar$$ /* comment */ -- trailing",
 ]
 
 
 @pytest.mark.parametrize("sql", VALID)
-def test_valid_statements_are_analysed(sql, snapshot):
+def test_valid_statements_are_analysed(sql, snapshot, caplog):
+    caplog.set_level("WARNING", logger="redshift_optimizer")
     for snap in (snapshot, None):
         result = analyze(sql, snapshot=snap)
         for finding in result.findings:
             assert finding.code and finding.message and finding.evidence
+    assert not [r for r in caplog.records if r.name.startswith("redshift_optimizer")], "a rule failed"
 
 
 @pytest.mark.parametrize("sql", ["SELEC 1 FROM x", "hello world", "SELECT 1 FROM t WHERE", "-- a comment"])
@@ -115,3 +128,19 @@ def test_tables_missing_from_the_snapshot_keep_snapshot_rules_silent(snapshot):
            "WHERE DATE_TRUNC('month', n.day) = '2026-01-01' AND n.code LIKE '%x' AND e.k = '1'")
     codes = {f.code for f in analyze(sql, snapshot=snapshot).findings}
     assert not codes & {"Q003", "Q004", "Q008", "Q009", "Q010", "Q011", "Q016", "Q018"}
+
+
+def test_a_failing_rule_is_skipped_not_fatal(snapshot, monkeypatch, caplog):
+    from redshift_optimizer.rules import catalogue
+    from redshift_optimizer.rules.base import Rule
+
+    def broken(_ctx):
+        raise RuntimeError("defect")
+        yield  # pragma: no cover
+
+    rule = catalogue.CATALOGUE["Q001"]
+    monkeypatch.setitem(catalogue.CATALOGUE, "Q001", Rule(**{**rule.__dict__, "check": broken}))
+    result = analyze("SELECT * FROM sales WHERE TRUNC(sale_date) = '2026-01-01'", snapshot=snapshot)
+    assert "Q003" in {f.code for f in result.findings}
+    assert "Q001" not in {f.code for f in result.findings}
+    assert any("Q001" in r.getMessage() for r in caplog.records)

@@ -33,6 +33,8 @@ _UTILITY = {
     "deallocate", "declare", "drop", "end", "execute", "explain", "fetch", "grant", "lock",
     "prepare", "refresh", "reset", "revoke", "set", "show", "start", "truncate", "unload", "vacuum",
 }
+# Redshift's simplified MERGE (no WHEN clauses), which sqlglot does not parse.
+_REMOVE_DUPLICATES = re.compile(r"\s*merge\s+into\s+[\w.\"]+\s+using\b.*\bremove\s+duplicates\s*$", re.I | re.S)
 _QUERY_INSIDE = {"create", "alter", "explain", "declare", "prepare"}
 _TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.\w+, text: (.*?), line: \d+.*?>")
 _CLASS_REPR = re.compile(r"<class 'sqlglot\.expressions\.(?:\w+\.)*(\w+)'>")
@@ -160,7 +162,10 @@ def _split(sql: str) -> list[str]:
 
 def _utility(text: str) -> exp.Command | None:
     """An opaque command for a Redshift utility statement sqlglot cannot parse."""
-    words = re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.S).split(None, 1)
+    stripped = re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.S)
+    words = stripped.split(None, 1)
+    if words and _REMOVE_DUPLICATES.match(stripped):
+        return exp.Command(this="MERGE", expression=exp.Literal.string(words[1].strip()))
     if not words or words[0].lower() not in _UTILITY:
         return None
     keyword, rest = words[0].lower(), (words[1] if len(words) > 1 else "")

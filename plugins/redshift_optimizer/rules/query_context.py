@@ -532,6 +532,12 @@ class QueryContext:
                     opening = re.search(r"\(\s*$", sql[max(begin - 20, 0):begin]) \
                         if isinstance(node, exp.Subquery) else None
                     start = max(begin - 20, 0) + opening.start() if opening else begin
+        unopened = _unopened(sql, start, end)  # "a, b) = (c, d": the tuple's parentheses
+        while unopened > 0:
+            opening = sql.rfind("(", 0, start)
+            if opening < 0:
+                break
+            start, unopened = opening, unopened - 1
         while sql.count("(", start, end) > sql.count(")", start, end):
             close = sql.find(")", end)
             if close < 0:
@@ -643,6 +649,23 @@ def _without_joins(table: exp.Expression) -> exp.Expression:
     if table.args.get("joins"):
         table.set("joins", None)
     return table
+
+
+def _unopened(sql: str, start: int, end: int) -> int:
+    """How many ``)`` of the text close a parenthesis opened before it (quotes respected)."""
+    depth, lowest, quote = 0, 0, ""
+    for char in sql[start:end]:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            lowest = min(lowest, depth)
+    return -lowest
 
 
 def _closing_paren(sql: str, opening: int) -> int | None:

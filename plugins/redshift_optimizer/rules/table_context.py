@@ -3,6 +3,7 @@ profile, and the slow-query window digested into reads, joins and filters per co
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.query.relations import join_graph, scan_analysis, using_columns
 from redshift_optimizer.rules.query_context import QueryContext, lookup_table
 from redshift_optimizer.rules.settings import AnalysisSettings
+
+
+logger = logging.getLogger(__name__)
 
 
 def _days(window: SlowQueries) -> float:
@@ -53,7 +57,11 @@ class WorkloadContext:
     def build(cls, snapshot: SchemaSnapshot, window: SlowQueries, settings: AnalysisSettings) -> "WorkloadContext":
         ctx = cls(snapshot, window, settings, _days(window))
         for query in window.queries:
-            ctx._digest(query)
+            try:
+                ctx._digest(query)
+            except Exception:  # noqa: BLE001 - one odd query must not stop the review
+                logger.warning("workload query %s could not be digested", query.query_hash, exc_info=True)
+                ctx.unparsed.append(query.query_hash)
         return ctx
 
     def _digest(self, query: SlowQuery) -> None:

@@ -15,11 +15,15 @@ from redshift_optimizer.rules.query_context import QueryContext, columns_outside
 _ALL = ("ALL", "AUTO(ALL)")
 
 
-def _equalities(predicate: exp.Expression) -> list[exp.Expression]:
+def _equalities(predicate: exp.Expression) -> list[tuple[exp.Expression, exp.Expression, exp.Expression]]:
+    """(left, right, node) of each equality: ``a = b``, and ``(a1, a2) = (b1, b2)`` pairwise."""
     predicate = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
-    if isinstance(predicate, (exp.EQ, exp.NullSafeEQ)):
-        return [predicate]
-    return []
+    if not isinstance(predicate, (exp.EQ, exp.NullSafeEQ)):
+        return []
+    left, right = predicate.this, predicate.expression
+    if isinstance(left, exp.Tuple) and isinstance(right, exp.Tuple) and len(left.expressions) == len(right.expressions):
+        return [(a, b, predicate) for a, b in zip(left.expressions, right.expressions)]
+    return [(left, right, predicate)]
 
 
 def _join_column(ctx: QueryContext, side: exp.Expression) -> tuple[exp.Column, bool] | None:
@@ -58,8 +62,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                         if a and b and a.table and b.table and a.source is not b.source:
                             keys.append((a, b, predicate, True))
                     continue
-                for eq in _equalities(predicate):
-                    left, right = _join_column(ctx, eq.this), _join_column(ctx, eq.expression)
+                for left_side, right_side, eq in _equalities(predicate):
+                    left, right = _join_column(ctx, left_side), _join_column(ctx, right_side)
                     if left is None or right is None:
                         continue
                     a, b = ctx.origin(left[0]), ctx.origin(right[0])

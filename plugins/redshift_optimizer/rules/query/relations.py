@@ -169,7 +169,8 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
         for name in using_columns(ctx, graph, index):
             earlier = [s for s, _ in graph.order[:index] if ctx.has_column(s, name) is not False]
             for other_source in earlier[:1] if len(earlier) != 1 else earlier:
-                graph.equi.setdefault(frozenset((source, other_source)), []).append(join)
+                if other_source is not source:  # an alias written twice names one relation
+                    graph.equi.setdefault(frozenset((source, other_source)), []).append(join)
     return graph
 
 
@@ -303,6 +304,8 @@ def _flows(graph: JoinGraph) -> list[tuple[Source, Source]]:
     position = {s: i for i, s in enumerate(graph.sources)}
     flows = []
     for pair in graph.equi:
+        if len(pair) != 2:
+            continue
         a, b = sorted(pair, key=lambda s: position.get(s, 0))
         later_side = side.get(b, "")
         nullable = {"LEFT": {b}, "RIGHT": {a}, "FULL": {a, b}}.get(later_side, set())
