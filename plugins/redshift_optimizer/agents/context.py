@@ -141,7 +141,8 @@ def scrub(value: Any, literals: tuple[set[str], set[float]]) -> Any:
     patterns = sorted((s for s in strings | pieces if len(s.strip()) >= 2), key=len, reverse=True)
     number_tokens = sorted({_number_text(n) for n in numbers if abs(n) >= 10}, key=len, reverse=True)
     token_re = (
-        re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, number_tokens)) + r")(?![\w])")
+        # the number itself (also written 20.0), not the digits of another one (20 in 20.37)
+        re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, number_tokens)) + r")(?:\.0+)?(?!\w|\.\d)")
         if number_tokens else None
     )
 
