@@ -32,10 +32,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import AssetOrTimeSchedule, Param, dag, get_current_context, task
-from airflow.sdk import CronDataIntervalTimetable
+from airflow.sdk import Param, dag, get_current_context, task
 from airflow.task.trigger_rule import TriggerRule
 from redshift_optimizer.assets import METADATA_REFRESHED
+
+try:  # Airflow >= 3.1 exports these from the SDK; 3.0.x (MWAA) from core
+    from airflow.sdk import AssetOrTimeSchedule, CronDataIntervalTimetable
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+except ImportError:  # pragma: no cover
+    from airflow.exceptions import AirflowFailException, AirflowSkipException
+    from airflow.timetables.assets import AssetOrTimeSchedule
+    from airflow.timetables.interval import CronDataIntervalTimetable
 
 AGENT_POOL = "redshift_optimizer_agents"
 AGENTS = ("redshift-query-optimizer", "schema-normalizer", "cost-saver", "data-validation-agent")
@@ -69,7 +76,6 @@ def redshift_query_optimization():
     @task
     def plan_day() -> dict:
         """Choose the day's top fingerprints and list the agent runs still to do."""
-        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, task_step
 
@@ -95,7 +101,6 @@ def redshift_query_optimization():
     def build_contexts() -> list:
         """Build each pending agent's context; returns the fingerprints to map the agents over.
         Runs when the data checks failed too: only the validation agent then fails."""
-        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
 
@@ -118,7 +123,6 @@ def redshift_query_optimization():
         )
         def run(work_prefix: str, query_hash: str) -> dict:
             """Run one agent on one fingerprint with the run's engine (skipped when done)."""
-            from airflow.sdk.exceptions import AirflowSkipException
             from redshift_optimizer.pipelines import query_optimization as step
             from redshift_optimizer.runtime import open_lake, task_step
 
@@ -135,7 +139,6 @@ def redshift_query_optimization():
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def persist_results() -> dict:
         """Store every result there is in DynamoDB and the S3 archive, whatever failed."""
-        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, task_step
 
@@ -151,7 +154,6 @@ def redshift_query_optimization():
     def send_alert(persisted: dict) -> dict:
         """One SNS message (and Slack) when a new result is HIGH or above or a check failed;
         then fails the run if an agent failed."""
-        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, task_step
 
