@@ -427,6 +427,55 @@ class QueryContext:
         types = {o.column.type.upper().replace(" ", "") for o in found}
         return found[0] if found and len(types) == 1 else None
 
+    def lineage(self, column: exp.Column) -> set[tuple[Source, str]] | None:
+        """Every base relation and column a filter on this column reaches when pushed down
+        through CTEs, derived tables and each branch of a UNION; None when it cannot be
+        pushed (a column computed by an aggregate or a window, or below a LIMIT)."""
+        return self._lineage(column.name.lower(), column.table, self.scope_of(column), 0)
+
+    def _lineage(self, name: str, qualifier: str, scope: Scope | None, depth: int):
+        source = self.resolve(name, qualifier, scope) if depth <= 20 else None
+        if source is None:
+            return None
+        if source.is_base:
+            return {(source, name)}
+        if source.derived is None:
+            return None
+        names = self.output_names(source.derived)
+        position = names.index(name) if name in names else None
+        if position is None and STAR not in names:
+            return None
+        found: set[tuple[Source, str]] = set()
+        for leaf in _leaf_scopes(source.derived):
+            select = leaf.expression
+            if not isinstance(select, exp.Select) or any(
+                select.args.get(k) for k in ("limit", "offset", "fetch")
+            ) or any(isinstance(n, exp.Window) for p in select.expressions for n in p.walk()):
+                return None  # a filter cannot move below a LIMIT or a window function
+            if position is None:
+                part = self._lineage(name, "", leaf, depth + 1)
+            else:
+                columns = self.output_columns(leaf)
+                if position >= len(columns) or STAR in [c[0] for c in columns[: position + 1]]:
+                    return None
+                _, projection, inner_name, star_qualifier = columns[position]
+                if projection is None:
+                    part = self._lineage(inner_name, star_qualifier, leaf, depth + 1)
+                else:
+                    target = projection.this if isinstance(projection, exp.Alias) else projection
+                    if any(isinstance(n, (exp.AggFunc, exp.Window)) for n in target.walk()):
+                        return None
+                    part = set()
+                    for inner in columns_outside_subqueries(target):
+                        reached = self._lineage(inner.name.lower(), inner.table, leaf, depth + 1)
+                        if reached is None:
+                            return None
+                        part |= reached
+            if part is None:
+                return None
+            found |= part
+        return found
+
     def column_type(self, column: exp.Column) -> str | None:
         """The snapshot type of the base column a reference reads, upper case."""
         origin = self.origin(column)

@@ -318,13 +318,12 @@ def _flows(graph: JoinGraph) -> list[tuple[Source, Source]]:
 
 
 def _trace(ctx: QueryContext, derived: Source, predicate: exp.Expression) -> set[tuple[Source, str]]:
-    """Base relations (inside a derived relation) and columns a parent predicate reaches."""
+    """Base relations (inside a derived relation) and columns a parent predicate reaches when
+    pushed down; nothing for columns computed by aggregates or windows, which it cannot pass."""
     found = set()
     for column in columns_outside_subqueries(predicate):
         if ctx.source_of(column) is derived:
-            origin = ctx.origin(column)
-            if origin is not None:
-                found.add((origin.source, origin.name.lower()))
+            found |= ctx.lineage(column) or set()
     return found
 
 
@@ -408,7 +407,12 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
                 inner_graph = graphs.get(id(inner))
                 if inner_graph is None:
                     continue
-                seeds = {b for b, _ in traced if b in inner_graph.sources} or set(inner_graph.sources)
+                seeds = {b for b, _ in traced if b in inner_graph.sources}
+                if not seeds and not graph.filters.get(source):
+                    # Restricted by a LIMIT or a join whose key we cannot follow: assume the
+                    # restriction reaches its relations. A filter that cannot be pushed down
+                    # (on an aggregate, a window) does not.
+                    seeds = set(inner_graph.sources)
                 local[id(inner)] = propagate(inner_graph, local.get(id(inner), set()) | seeds)
     for scope in ctx.scopes:
         result.restricted |= local.get(id(scope), set())
