@@ -12,6 +12,9 @@ from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext, columns_outside_subqueries
 
 _REGEX = (exp.RegexpLike, exp.RegexpILike, exp.SimilarTo)
+# Regex functions that act as a match when a filter tests their result
+# (REGEXP_INSTR(url, 'x') > 0, REGEXP_COUNT(...) > 0, REGEXP_SUBSTR(...) IS NOT NULL).
+_REGEX_FUNCTIONS = tuple(getattr(exp, n) for n in ("RegexpInstr", "RegexpCount", "RegexpExtract") if hasattr(exp, n))
 
 
 def _leading_literal(pattern: exp.Expression) -> exp.Literal | None:
@@ -45,12 +48,32 @@ def _unanchored(node: exp.Expression) -> bool:
     return False
 
 
+def _unanchored_regex(pattern: exp.Expression | None) -> bool:
+    literal = _leading_literal(pattern) if pattern is not None else None
+    return literal is not None and not literal.this.startswith("^")
+
+
+def _in_filter(node: exp.Expression) -> bool:
+    """Inside a WHERE, a JOIN condition or a HAVING, not in the select list."""
+    parent = node.parent
+    while parent is not None and not isinstance(parent, (exp.Query, exp.Subquery)):
+        if isinstance(parent, (exp.Where, exp.Having)) or (
+            isinstance(parent.parent, exp.Join) and parent.arg_key == "on"
+        ):
+            return True
+        parent = parent.parent
+    return False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
-    for node in ctx.statement.find_all(exp.Like, exp.ILike, *_REGEX):
+    for node in ctx.statement.find_all(exp.Like, exp.ILike, *_REGEX, *_REGEX_FUNCTIONS):
         target = node.this.this if isinstance(node.this, exp.Escape) else node.this
-        if not _unanchored(node):
+        if isinstance(node, _REGEX_FUNCTIONS):
+            if not _in_filter(node) or not _unanchored_regex(node.expression):
+                continue
+        elif not _unanchored(node):
             continue
         columns = list(columns_outside_subqueries(target))
         origins = [ctx.origin(c) for c in columns]
@@ -79,7 +102,11 @@ RULE = Rule(
     severity_text="LOW",
     summary="LIKE/ILIKE pattern starting with %, or SIMILAR TO / regex, on a large table's column.",
     documentation=Documentation(
-        what="A LIKE or ILIKE whose pattern starts with `%` or `_`, or an unanchored SIMILAR TO / `~` regex, on a column of a large table.",
+        what=(
+            "A LIKE or ILIKE (also LIKE ANY / ALL) whose pattern starts with `%` or `_`, or an "
+            "unanchored SIMILAR TO, `~` regex or REGEXP_INSTR / REGEXP_COUNT / REGEXP_SUBSTR "
+            "filter, on a column of a large table."
+        ),
         why=(
             "A pattern with a fixed prefix lets zone maps skip blocks on a sorted column; a leading "
             "wildcard makes Redshift decompress and match every value of the column."
