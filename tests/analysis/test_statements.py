@@ -144,3 +144,15 @@ def test_a_failing_rule_is_skipped_not_fatal(snapshot, monkeypatch, caplog):
     assert "Q003" in {f.code for f in result.findings}
     assert "Q001" not in {f.code for f in result.findings}
     assert any("Q001" in r.getMessage() for r in caplog.records)
+
+
+def test_any_interleaved_sort_key_column_counts_as_the_sort_key_filter(snapshot):
+    from redshift_optimizer.models.lake import SchemaSnapshot
+
+    data = snapshot.model_dump()
+    next(t for t in data["tables"] if t["table_name"] == "analytics.events")["sort_key_type"] = "INTERLEAVED"
+    interleaved = SchemaSnapshot.model_validate(data)
+    codes = lambda sql, snap: {f.code for f in analyze(sql, snapshot=snap).findings}  # noqa: E731
+    assert "Q010" not in codes("SELECT 1 FROM analytics.events WHERE event_type = 'x'", interleaved)
+    assert "Q010" in codes("SELECT 1 FROM analytics.events WHERE event_type = 'x'", snapshot)
+    assert "Q010" in codes("SELECT 1 FROM analytics.events WHERE url = 'x'", interleaved)

@@ -294,6 +294,8 @@ def drop_subquery_order(tree: exp.Expression, snapshot: SchemaSnapshot | None = 
     if any(_order_dependent_window(n) for n in tree.find_all(exp.Window)):
         return tree  # ROW_NUMBER() OVER () and the like number rows in the order they arrive
     root = tree.expression if isinstance(tree, (exp.Insert, exp.Create)) else tree
+    while isinstance(root, exp.Subquery):
+        root = root.this
     for query in list(tree.find_all(exp.Select, exp.SetOperation)):
         if useless_order(query, root) is None or _kept_by_unordered_limit(query):
             continue

@@ -34,6 +34,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
     root = ctx.statement
     if isinstance(root, (exp.Insert, exp.Create)):
         root = root.expression
+    while isinstance(root, exp.Subquery):  # INSERT INTO t (SELECT ... ORDER BY ...)
+        root = root.this
     for query in ctx.statement.find_all(exp.Select, exp.SetOperation):
         order = useless_order(query, root)
         if order is None:

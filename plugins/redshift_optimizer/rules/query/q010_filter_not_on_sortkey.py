@@ -31,6 +31,9 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         leading = source.table.sort_keys[0].lower()
         if leading in columns:
             continue
+        if (source.table.sort_key_type or "").upper() == "INTERLEAVED" and \
+                columns & {k.lower() for k in source.table.sort_keys}:
+            continue  # every column of an interleaved sort key skips blocks equally
         yield Hit(
             message=(
                 f"{name} ({evidence.rows(source.table)}) is filtered on "
@@ -54,7 +57,10 @@ RULE = Rule(
     severity_text="MEDIUM",
     summary="A large table is filtered, but never on its leading sort-key column.",
     documentation=Documentation(
-        what="A large table with filters in the query, none of them on its leading sort-key column.",
+        what=(
+            "A large table with filters in the query, none of them on its leading sort-key column "
+            "(on any of its sort-key columns when the sort key is INTERLEAVED)."
+        ),
         why=(
             "Block skipping works best on the leading column of a compound sort key. A filter on "
             "another column is applied after the blocks are read, so the whole table is scanned."
