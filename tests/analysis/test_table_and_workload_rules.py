@@ -226,3 +226,11 @@ def test_a_table_named_in_an_unparsable_query_is_not_unused():
     assert "C002" not in codes(review)
     review = review_schema(snap(healthy(size_mb=5000)), queries=window({"query_text": "SELECT 1"}))
     assert "C002" in codes(review)
+
+
+def test_an_interleaved_sort_key_column_is_a_sort_key_filter():
+    table = healthy(sort_keys=["day", "note"], sort_key_type="INTERLEAVED", column={"note": {"sort_key_position": 2}})
+    queries = window({"query_text": "SELECT 1 FROM facts WHERE note = 'x'", "executions": 9})
+    assert _workload_finding(review_schema(snap(table), queries=queries), "T013") is None
+    compound = healthy(sort_keys=["day", "note"], column={"note": {"sort_key_position": 2}})
+    assert _workload_finding(review_schema(snap(compound), queries=queries), "T013") is not None

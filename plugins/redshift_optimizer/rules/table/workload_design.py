@@ -48,6 +48,8 @@ def t013(ctx: TableContext) -> Iterator[Hit]:
         return
     if leading and filters.get(leading, 0) >= count:
         return  # the leading sort key is filtered as often as any other column
+    if (ctx.table.sort_key_type or "").upper() == "INTERLEAVED" and column in {k.lower() for k in ctx.table.sort_keys}:
+        return  # each column of an interleaved sort key skips blocks equally
     yield Hit(
         message=(f"{ctx.name} is filtered most often on {column} ({count} executions in the window) but "
                  f"its leading sort key is {leading or 'missing'}: those filters cannot skip blocks"),
