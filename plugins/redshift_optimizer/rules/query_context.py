@@ -111,12 +111,25 @@ class QueryContext:
             self.scopes = []
         self._sources: dict[int, dict[str, Source]] = {}
         self._column_scope: dict[int, Scope] = {}
-        for scope in self.scopes:  # children come first: a column belongs to its innermost scope
-            for column in scope.columns:
-                self._column_scope.setdefault(id(column), scope)
+        self._scope_columns: dict[int, list[exp.Column]] = {}
+        # Each column belongs to the scope whose own text holds it (not a nested query's).
+        # Walked here rather than with Scope.columns, which climbs every column's ancestors
+        # and takes seconds on generated SQL with thousands of ORs.
+        roots = {id(scope.expression) for scope in self.scopes}
+        for scope in self.scopes:
+            top = scope.expression
+            own = self._scope_columns.setdefault(id(scope), [])
+            for node in top.walk(prune=lambda n, top=top: n is not top and id(n) in roots):
+                if isinstance(node, exp.Column) and id(node) not in self._column_scope:
+                    self._column_scope[id(node)] = scope
+                    own.append(node)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
 
     # ----------------------------------------------------------------- scopes and sources
+
+    def columns_of(self, scope: Scope) -> list[exp.Column]:
+        """The column references written in a scope itself (not in the queries nested in it)."""
+        return self._scope_columns.get(id(scope), [])
 
     @property
     def root(self) -> Scope | None:
@@ -763,22 +776,31 @@ def _is_ancestor(ancestor: Scope, scope: Scope) -> bool:
     return False
 
 
-def conjuncts(expression: exp.Expression | None) -> list[exp.Expression]:
-    """The AND-ed parts of a predicate, parentheses removed."""
+def _flatten(expression: exp.Expression | None, kind: type) -> list[exp.Expression]:
+    """The parts of a chain of ``kind`` (AND or OR), parentheses removed, in written order.
+    Iterative: generated SQL chains thousands of ORs."""
     if expression is None:
         return []
-    expression = expression.unnest() if isinstance(expression, exp.Paren) else expression
-    if isinstance(expression, exp.And):
-        return conjuncts(expression.this) + conjuncts(expression.expression)
-    return [expression]
+    parts: list[exp.Expression] = []
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        node = node.unnest() if isinstance(node, exp.Paren) else node
+        if isinstance(node, kind):
+            stack.extend((node.expression, node.this))
+        else:
+            parts.append(node)
+    return parts
+
+
+def conjuncts(expression: exp.Expression | None) -> list[exp.Expression]:
+    """The AND-ed parts of a predicate, parentheses removed."""
+    return _flatten(expression, exp.And)
 
 
 def disjuncts(expression: exp.Expression) -> list[exp.Expression]:
     """The OR-ed parts of a predicate, parentheses removed."""
-    expression = expression.unnest() if isinstance(expression, exp.Paren) else expression
-    if isinstance(expression, exp.Or):
-        return disjuncts(expression.this) + disjuncts(expression.expression)
-    return [expression]
+    return _flatten(expression, exp.Or)
 
 
 def columns_outside_subqueries(expression: exp.Expression) -> Iterator[exp.Column]:

@@ -41,7 +41,7 @@ def _lateral(ctx: QueryContext, source, scope) -> bool:
     inner = [s for s in ctx.scopes if s is source.derived or _under(s, source.derived)]
     return any(
         (found := ctx.source_of(column)) is not None and found.scope is scope
-        for s in inner for column in s.columns
+        for s in inner for column in ctx.columns_of(s)
     )
 
 

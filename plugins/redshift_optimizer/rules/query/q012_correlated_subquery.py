@@ -15,7 +15,14 @@ from redshift_optimizer.rules.query_context import QueryContext
 
 def outer_references(ctx: QueryContext, scope: Scope) -> list[exp.Column]:
     """Columns of the subquery (not of its own nested subqueries) that belong to an outer query."""
-    return [c for c in scope.columns if ctx.scope_of(c) is scope and ctx.is_outer_reference(c, scope)]
+    return [c for c in ctx.columns_of(scope)
+            if not isinstance(c.this, exp.Star) and not _own_alias(ctx, c, scope)
+            and ctx.is_outer_reference(c, scope)]
+
+
+def _own_alias(ctx: QueryContext, column: exp.Column, scope: Scope) -> bool:
+    """An unqualified name that is an output alias of the subquery itself (ORDER BY total)."""
+    return not column.table and ctx._is_projection_alias(column.name, scope)
 
 
 def _clause(node: exp.Expression) -> str:
