@@ -287,7 +287,13 @@ class QueryContext:
             return self._has_cache[key]
         result: bool | None = None
         if source.kind == "table":
-            result = (source.table.column(name) is not None) if source.table and source.table.columns else None
+            renamed = _renamed(source)
+            if renamed and name in renamed:
+                result = True
+            else:
+                result = (source.table.column(name) is not None) if source.table and source.table.columns else None
+                if result and renamed and _base_name(source, name) is None:
+                    result = False  # hidden by the alias's column list
         elif source.derived is not None:
             names = self.output_names(source.derived)
             if name in names:
@@ -352,6 +358,9 @@ class QueryContext:
         if source is None:
             return None
         if source.is_base:
+            name = _base_name(source, name)
+            if name is None:
+                return None
             column = source.table.column(name) if source.table else None
             return ColumnOrigin(source, column.name if column else name, column)
         if source.derived is None:
@@ -451,7 +460,8 @@ class QueryContext:
         if source is None:
             return None
         if source.is_base:
-            return {(source, name)}
+            name = _base_name(source, name)
+            return {(source, name)} if name is not None else None
         if source.derived is None:
             return None
         names = self.output_names(source.derived)
@@ -759,6 +769,27 @@ def _is_star(projection: exp.Expression) -> bool:
 def is_star(projection: exp.Expression) -> bool:
     """``*`` or ``t.*`` as a projection."""
     return _is_star(projection)
+
+
+def _renamed(source: Source) -> list[str]:
+    """The column list of a table alias (``FROM sales AS s(a, b)``)."""
+    alias = source.node.args.get("alias") if isinstance(source.node, exp.Table) else None
+    return [c.name.lower() for c in alias.columns] if isinstance(alias, exp.TableAlias) else []
+
+
+def _base_name(source: Source, name: str) -> str | None:
+    """The table's own name for a column referenced through its alias (None when the alias's
+    column list hides it, or renames a position the snapshot does not know)."""
+    renamed = _renamed(source)
+    if not renamed:
+        return name
+    known = [c.name.lower() for c in source.table.columns] if source.table and source.table.columns else None
+    if name in renamed:
+        position = renamed.index(name)
+        return known[position] if known is not None and position < len(known) else None
+    if known is not None and name in known[: len(renamed)]:
+        return None
+    return name
 
 
 def _leaf_scopes(scope: Scope) -> list[Scope]:

@@ -372,7 +372,8 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
                 if source.is_base:
                     for column in columns_outside_subqueries(predicate):
                         if ctx.source_of(column) is source:
-                            note_filter(source, column.name.lower(), predicate)
+                            origin = ctx.origin(column)  # the table's own name (s(a, b) renames)
+                            note_filter(source, (origin.name if origin else column.name).lower(), predicate)
         restricted = propagate(graph, seeds)
         local[id(scope)] = restricted
         select = scope.expression
