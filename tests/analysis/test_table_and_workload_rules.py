@@ -234,3 +234,18 @@ def test_an_interleaved_sort_key_column_is_a_sort_key_filter():
     assert _workload_finding(review_schema(snap(table), queries=queries), "T013") is None
     compound = healthy(sort_keys=["day", "note"], column={"note": {"sort_key_position": 2}})
     assert _workload_finding(review_schema(snap(compound), queries=queries), "T013") is not None
+
+
+def test_a_semi_join_counts_as_a_join():
+    text = "SELECT SUM(amount) FROM facts f WHERE f.day > '2026-01-01' AND f.id IN (SELECT d.id FROM dim d WHERE d.note = 'x')"
+    review = review_schema(snap(healthy(), DIM), queries=window({"query_text": text, "executions": 3}))
+    assert _workload_finding(review, "T003", "public.dim") is not None
+    assert _workload_finding(review, "T012").column == "id"
+
+
+def test_null_heavy_dist_key_from_counts_only():
+    counts = DataProfile.model_validate({"extract_timestamp": "2026-05-21T02:00:00Z", "tables": [{
+        "table_name": "public.facts", "row_count": 50_000_000, "columns": [
+            {"name": "account_id", "type": "INTEGER", "null_ratio": None, "null_count": 6_000_000}]}]})
+    t015 = next(f for f in review_schema(snap(healthy()), profile=counts).findings if f.code == "T015")
+    assert any(e.value == 0.12 for e in t015.evidence)

@@ -98,9 +98,16 @@ class WorkloadContext:
                             continue
                         self._count_join(qctx, predicate, joined)
                 # A subquery correlated to the outer query by an equality joins the two.
-                for links in graph.correlated.values():
-                    for predicate, _ in links:
+                for source, links in graph.correlated.items():
+                    for predicate, outer in links:
                         self._count_join(qctx, predicate, joined)
+                        self.joined_tables.update(s.table.table_name for s in (source, *outer) if s.table)
+                # x IN (SELECT ...) is a semi-join of the outer relation with the subquery's.
+                for predicate in qctx.filter_predicates(scope):
+                    node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
+                    node = node.this if isinstance(node, exp.Not) else node
+                    if isinstance(node, exp.In) and node.args.get("query") is not None:
+                        self._note_semi_join(qctx, node, joined)
             for table, column in joined:
                 self.joins.setdefault(table, Counter())[column] += weight
             analysis = scan_analysis(qctx)
@@ -121,6 +128,23 @@ class WorkloadContext:
         for side in (node.this, node.expression):
             if isinstance(side, exp.Column):
                 self._note_join(qctx.origin(side), joined)
+
+    def _note_semi_join(self, qctx: QueryContext, node: exp.In, joined: set) -> None:
+        """``outer.col IN (SELECT inner.col FROM ...)``: both columns are join columns and
+        both tables are joined."""
+        query = node.args["query"]
+        select = query.this if isinstance(query, exp.Subquery) else query
+        if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+            return
+        inner = select.expressions[0]
+        inner = inner.this if isinstance(inner, exp.Alias) else inner
+        sides = [side for side in (node.this, inner) if isinstance(side, exp.Column)]
+        origins = [qctx.origin(side) for side in sides]
+        for origin in origins:
+            self._note_join(origin, joined)
+        tables = {o.table.table_name for o in origins if o and o.table}
+        if len(sides) == 2 and len(tables) >= 1:
+            self.joined_tables.update(tables)
 
     @staticmethod
     def _note_join(origin, joined: set) -> None:

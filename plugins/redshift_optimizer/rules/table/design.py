@@ -180,14 +180,19 @@ def t015(ctx: TableContext) -> Iterator[Hit]:
     if profile is None or column is None:
         return
     profiled = profile.column(column.name)
-    if profiled is None or profiled.null_ratio is None or profiled.null_ratio <= ctx.settings.null_distkey_max_ratio:
+    if profiled is None:
+        return
+    ratio = profiled.null_ratio
+    if ratio is None and profiled.null_count is not None and profile.row_count:
+        ratio = profiled.null_count / profile.row_count  # a profile that gives counts only
+    if ratio is None or ratio <= ctx.settings.null_distkey_max_ratio:
         return
     t = ctx.table
     yield Hit(
-        message=(f"the dist key {t.table_name}.{column.name} is NULL in {profiled.null_ratio:.0%} of rows: "
+        message=(f"the dist key {t.table_name}.{column.name} is NULL in {ratio:.0%} of rows: "
                  "all NULLs hash to one slice, which does that share of the work alone"),
         evidence=[evidence.column(f"{t.table_name}.{column.name}", "dist key"),
-                  evidence.metric(f"{t.table_name}.{column.name}.null_ratio", profiled.null_ratio)],
+                  evidence.metric(f"{t.table_name}.{column.name}.null_ratio", round(ratio, 4))],
         table=t.table_name, column=column.name,
     )
 
