@@ -223,3 +223,14 @@ def test_drop_subquery_order_keeps_an_order_the_outer_query_relies_on(query):
 def test_drop_subquery_order_with_an_order_free_window():
     out = drop_subquery_order(tree("SELECT a, SUM(b) OVER (PARTITION BY a) FROM (SELECT a, b FROM t ORDER BY a) x"))
     assert sql(out) == "SELECT a, SUM(b) OVER (PARTITION BY a) FROM (SELECT a, b FROM t) AS x"
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM customers c, TABLE(fn(c.customer_id)) t WHERE t.k = c.customer_id",
+    "SELECT * FROM analytics.events e, e.items i WHERE e.event_ts > '2026-01-01'",
+])
+def test_expand_stars_needs_every_from_item_listed(snapshot, query):
+    # The bare * also returns the columns of the table function / navigated array.
+    original = tree(query)
+    assert expand_stars(original, snapshot) == original
+    assert explicit_joins(original, snapshot) == original

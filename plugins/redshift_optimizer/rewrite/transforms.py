@@ -46,6 +46,11 @@ def expand_stars(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.E
                 new.append(projection)
                 continue
             targets = star_targets(ctx, scope, projection)
+            if not isinstance(projection, exp.Column) or not projection.table:
+                # A bare * covers every FROM item, table functions and navigation included.
+                order = ctx.joined_sources(scope)
+                if len(order) != 1 + len(select.args.get("joins") or []) or any(s.kind == "other" for s, _ in order):
+                    targets = []
             if not targets or not all(t.is_base and t.table and t.table.columns for t in targets):
                 new.append(projection)
                 continue
@@ -78,8 +83,11 @@ def explicit_joins(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp
         if not joins or any(j.args.get(k) for j in joins for k in ("on", "using", "kind", "side", "method")):
             continue
         order = ctx.joined_sources(scope)
-        if len(order) != len(joins) + 1 or any(s.kind == "other" for s, _ in order):
-            continue
+        if len(order) != len(joins) + 1 or any(
+            s.kind == "other" or (s.derived is not None and not isinstance(s.derived.expression, exp.Query))
+            for s, _ in order
+        ):
+            continue  # table functions, UNNEST / SUPER navigation keep their comma form
         graph = join_graph(ctx, scope)
         if graph.unresolved:
             continue

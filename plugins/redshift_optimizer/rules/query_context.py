@@ -153,7 +153,7 @@ class QueryContext:
                 result[key] = Source(key, scope, value.expression, derived=value,
                                      name=alias, kind="derived")
             elif isinstance(value, exp.Table):
-                if self._is_navigation(value, scope):
+                if self._is_navigation(value, scope) or not value.name:  # TABLE(fn(...)), navigation
                     result[key] = Source(key, scope, value, name=alias, kind="other")
                     continue
                 written = ".".join(p for p in (value.db, value.name) if p)
