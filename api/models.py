@@ -142,7 +142,8 @@ class BedrockIngest(BaseModel):
     model_id: str | None = Field(None, max_length=200)
     prompt_version: str = Field("external", pattern=r"^[A-Za-z0-9._-]{1,64}$")
     schema_version: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,128}$")
-    run_date: date | None = Field(None, description="the day analysed (default: today, UTC)")
+    run_date: date | None = Field(None, ge=date(1970, 1, 1), le=date(2999, 12, 31),
+                                  description="the day analysed (default: today, UTC)")
     database: str | None = Field(None, pattern=IDENTIFIER)
 
 

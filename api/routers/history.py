@@ -23,6 +23,8 @@ from redshift_optimizer.models.findings import Severity
 router = APIRouter(prefix="/history", tags=["history"])
 
 _KEY_ATTRIBUTES = ("query_hash", "analysis_timestamp", "run_date", "severity_key")
+#: Run days the history can hold (the store walks day by day, and must not step past date.min).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 
 def _bad(message: str) -> HTTPException:
@@ -85,8 +87,11 @@ def list_history(
     by severity, agent and finding code; paginated with ``cursor``."""
     if limit > settings.history_max_limit:
         raise _bad(f"limit {limit} is over {settings.history_max_limit} (setting OPTIMIZER_API_HISTORY_MAX_LIMIT)")
+    for name, day in (("from", from_), ("to", to)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise _bad(f"{name} ({day}) is outside {FIRST_DAY}..{LAST_DAY}")
     to = to or datetime.now(timezone.utc).date()
-    from_ = from_ or to - timedelta(days=30)
+    from_ = from_ or max(to - timedelta(days=30), FIRST_DAY)
     if from_ > to:
         raise _bad(f"from ({from_}) is after to ({to})")
     if (to - from_).days + 1 > settings.history_max_days:

@@ -93,6 +93,8 @@ def test_a_made_up_cursor_is_422(client, cursor):
     ({"agent": "the-boss"}, "cost-saver"),
     ({"code": "X999"}, "pattern"),
     ({"from": "yesterday"}, "date"),
+    ({"to": "0001-01-01"}, "outside"),
+    ({"from": "0001-01-01", "to": "0001-01-03"}, "outside"),
 ])
 def test_bad_parameters_are_422_naming_them(client, params, words):
     answer = client.get("/history", params=params)
