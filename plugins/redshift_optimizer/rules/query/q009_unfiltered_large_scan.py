@@ -46,7 +46,8 @@ RULE = Rule(
     documentation=Documentation(
         what=(
             "A large table read with no predicate on it (WHERE, ON, or a filter on a CTE or "
-            "derived table built on it) and no equality join to a relation that is filtered. "
+            "derived table built on it) and no join (equality or range) to a relation that is "
+            "filtered. "
             "The preserved side of an outer join is not restricted by its ON condition, and a "
             "subquery correlated to an unfiltered outer table is not restricted by the correlation."
         ),

@@ -297,13 +297,13 @@ class ScanAnalysis:
 
 
 def _flows(graph: JoinGraph) -> list[tuple[Source, Source]]:
-    """Directed (from, to) restriction flows along equality joins: both ways for inner
+    """Directed (from, to) restriction flows along join predicates: both ways for inner
     joins, from the preserved side only for outer joins. A WHERE predicate that rejects the
     NULL rows of a null-supplying side makes the join inner on that side."""
     side = {s: ((j.args.get("side") or "").upper() if j is not None else "") for s, j in graph.order}
     position = {s: i for i, s in enumerate(graph.sources)}
     flows = []
-    for pair in graph.equi:
+    for pair in {*graph.equi, *graph.other}:  # a range join to a filtered relation restricts too
         if len(pair) != 2:
             continue
         a, b = sorted(pair, key=lambda s: position.get(s, 0))
