@@ -163,3 +163,10 @@ def test_generated_sql_with_a_long_or_chain_is_judged_by_every_rule(snapshot, ca
     sql = "SELECT 1 FROM sales WHERE " + " OR ".join(f"channel = 'c{i}'" for i in range(1500))
     assert "Q010" in {f.code for f in analyze(sql, snapshot=snapshot).findings}
     assert not [r for r in caplog.records if r.name.startswith("redshift_optimizer")]
+
+
+def test_positions_after_a_utility_statement_are_positions_in_the_script(snapshot):
+    result = analyze("SELECT 1;\nANALYZE COMPRESSION sales;\nSELECT * FROM sales", snapshot=snapshot)
+    q001 = next(f for f in result.findings if f.code == "Q001")
+    assert (q001.line, q001.col) == (3, 8)
+    assert next(e.value for e in q001.evidence if e.kind == "fragment") == "*"

@@ -146,18 +146,29 @@ def parse_statements(sql: str) -> list[exp.Expression]:
     return statements
 
 
-def _split(sql: str) -> list[str]:
-    """The statement texts of a script (split at the tokenizer's semicolons)."""
+def _split(sql: str) -> list[tuple[int, str]]:
+    """(offset, text) of each statement of a script (split at the tokenizer's semicolons)."""
     from sqlglot.tokens import TokenType
     from sqlglot.dialects.dialect import Dialect
 
     chunks, begin = [], 0
     for token in Dialect.get_or_raise(DIALECT).tokenize(sql):
         if token.token_type == TokenType.SEMICOLON:
-            chunks.append(sql[begin:token.start])
+            chunks.append((begin, sql[begin:token.start]))
             begin = token.end + 1
-    chunks.append(sql[begin:])
-    return [chunk for chunk in chunks if chunk.strip()]
+    chunks.append((begin, sql[begin:]))
+    return [(offset, chunk) for offset, chunk in chunks if chunk.strip()]
+
+
+def _shift(tree: exp.Expression, offset: int) -> exp.Expression:
+    """Offsets of a statement parsed alone, made offsets in the whole script."""
+    if offset:
+        for node in tree.walk():
+            meta = node._meta if hasattr(node, "_meta") else None
+            if meta and "start" in meta:
+                meta["start"] += offset
+                meta["end"] += offset
+    return tree
 
 
 def _utility(text: str) -> exp.Command | None:
@@ -182,13 +193,13 @@ def _parse_each(sql: str) -> list[exp.Expression] | None:
     except Exception:  # noqa: BLE001
         return None
     statements: list[exp.Expression] = []
-    for chunk in chunks:
+    for offset, chunk in chunks:
         try:
             trees = [t for t in sqlglot.parse(chunk, read=DIALECT) if t is not None]
         except (ParseError, TokenError, RecursionError):
             trees = None
         if trees is not None and all(isinstance(t, _STATEMENTS) for t in trees):
-            statements.extend(trees)
+            statements.extend(_shift(t, offset) for t in trees)
             continue
         command = _utility(chunk)
         if command is None:
