@@ -234,3 +234,11 @@ def test_expand_stars_needs_every_from_item_listed(snapshot, query):
     original = tree(query)
     assert expand_stars(original, snapshot) == original
     assert explicit_joins(original, snapshot) == original
+
+
+def test_rewrites_record_only_the_transformations_that_changed_something(snapshot):
+    # Folding quoted mixed-case names is not a change of any transformation.
+    result = analyze('SELECT * FROM public."Campaigns" c WHERE c."CAMPAIGN NAME" LIKE \'%x\'', snapshot=snapshot)
+    assert [r.name for r in result.rewrites] == ["expand-star"]
+    result = analyze("SELECT DISTINCT S.Customer_ID, COUNT(*) FROM Sales S GROUP BY S.Customer_ID", snapshot=snapshot)
+    assert [r.name for r in result.rewrites] == ["drop-redundant-distinct"]

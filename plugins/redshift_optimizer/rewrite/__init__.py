@@ -42,16 +42,24 @@ PIPELINE: list[tuple[str, str | None, str, Transform]] = [
 def rewrite(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> tuple[exp.Expression, list[Rewrite]]:
     """The tree after every applicable transformation, and what was applied."""
     applied: list[Rewrite] = []
-    current = tree
+    # Names folded to lower case first, as Redshift folds them (and as each transformation's
+    # analysis does): a later transformation must not count that folding as its own change.
+    current = _folded(tree.copy())
     for name, code, description, transform in PIPELINE:
         try:
-            candidate = transform(current, snapshot)
+            candidate = _folded(transform(current, snapshot))
         except Exception:  # noqa: BLE001 - a transformation that cannot cope leaves the tree alone
             continue
         if candidate != current:
             applied.append(Rewrite(name=name, code=code, description=description))
             current = candidate
     return current, applied
+
+
+def _folded(tree: exp.Expression) -> exp.Expression:
+    from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+    return normalize_identifiers(tree, dialect=DIALECT)
 
 
 def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = None, budget: Any = None) -> None:
