@@ -170,3 +170,16 @@ def test_positions_after_a_utility_statement_are_positions_in_the_script(snapsho
     q001 = next(f for f in result.findings if f.code == "Q001")
     assert (q001.line, q001.col) == (3, 8)
     assert next(e.value for e in q001.evidence if e.kind == "fragment") == "*"
+
+
+@pytest.mark.parametrize(("sql", "col"), [
+    ("UNLOAD ('SELECT sale_id FROM sales WHERE channel = ''web'' AND TRUNC(sale_date) = ''2026-01-01''') "
+     "TO 's3://b/k' IAM_ROLE 'arn:aws:iam::1:role/r'", 64),
+    ("EXPLAIN VERBOSE SELECT sale_id FROM sales WHERE TRUNC(sale_date) = '2026-01-01'", 49),
+])
+def test_the_query_inside_unload_and_explain_is_judged(snapshot, sql, col):
+    result = analyze(sql, snapshot=snapshot)
+    q003 = next(f for f in result.findings if f.code == "Q003")
+    assert (q003.line, q003.col) == (1, col)
+    assert sql[col - 1:].startswith("TRUNC(sale_date)")
+    assert result.optimized_query is None

@@ -249,3 +249,9 @@ def test_null_heavy_dist_key_from_counts_only():
             {"name": "account_id", "type": "INTEGER", "null_ratio": None, "null_count": 6_000_000}]}]})
     t015 = next(f for f in review_schema(snap(healthy()), profile=counts).findings if f.code == "T015")
     assert any(e.value == 0.12 for e in t015.evidence)
+
+
+def test_a_table_read_only_by_unload_is_not_unused():
+    text = "UNLOAD ('SELECT * FROM public.facts WHERE day > ''2026-01-01''') TO 's3://b/p' IAM_ROLE 'r'"
+    review = review_schema(snap(healthy(size_mb=5000)), queries=window({"query_text": text}))
+    assert "C002" not in codes(review)

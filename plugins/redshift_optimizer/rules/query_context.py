@@ -105,6 +105,11 @@ class QueryContext:
             pass
         if isinstance(self.statement, (exp.Update, exp.Delete, exp.Merge)):
             self.statement = dml_as_select(self.statement) or self.statement
+        elif isinstance(self.statement, exp.Command):
+            inner = embedded_query(self.sql, self.statement)
+            if inner is not None:
+                normalize_identifiers(inner, dialect=DIALECT)
+                self.statement = inner
         try:
             self.scopes: list[Scope] = list(traverse_scope(self.statement))
         except Exception:  # noqa: BLE001 - sqlglot cannot scope some statements (e.g. MERGE)
@@ -663,6 +668,52 @@ class QueryContext:
         return [s for s in self.scopes if s.scope_type == ScopeType.CTE]
 
 
+_UNLOAD_QUERY = re.compile(r"\s*\(\s*'((?:[^']|'')*)'\s*\)", re.S)
+_EXPLAIN_OPTIONS = re.compile(r"\s*(?:verbose\s+)?", re.I)
+
+
+def embedded_query(sql: str, command: exp.Command) -> exp.Query | None:
+    """The query of ``UNLOAD ('SELECT ...')`` or ``EXPLAIN [VERBOSE] SELECT ...`` (kept by
+    sqlglot as opaque commands), parsed, with offsets in the original text."""
+    import sqlglot
+
+    keyword = str(command.this or "").upper()
+    rest = command.expression.this if isinstance(command.expression, exp.Literal) else None
+    if keyword not in ("UNLOAD", "EXPLAIN") or not rest:
+        return None
+    start = sql.find(rest)
+    if start < 0:
+        return None
+    if keyword == "EXPLAIN":
+        skip = _EXPLAIN_OPTIONS.match(rest).end()
+        inner, base = rest[skip:], start + skip
+        positions = list(range(len(inner) + 1))
+    else:
+        match = _UNLOAD_QUERY.match(rest)
+        if match is None:
+            return None
+        raw, base = match.group(1), start + match.start(1)
+        chars, positions, index = [], [], 0
+        while index < len(raw):  # '' inside the quoted query is one quote
+            chars.append(raw[index])
+            positions.append(index)
+            index += 2 if raw.startswith("''", index) else 1
+        positions.append(len(raw))
+        inner = "".join(chars)
+    try:
+        tree = sqlglot.parse_one(inner, read=DIALECT)
+    except Exception:  # noqa: BLE001 - the command stays opaque
+        return None
+    if not isinstance(tree, exp.Query):
+        return None
+    for node in tree.walk():
+        meta = node._meta if hasattr(node, "_meta") else None
+        if meta and "start" in meta:
+            meta["start"] = base + positions[min(meta["start"], len(positions) - 1)]
+            meta["end"] = base + positions[min(meta["end"], len(positions) - 1)]
+    return tree
+
+
 def lookup_table(snapshot: SchemaSnapshot, written: str) -> TableSnapshot | None:
     """The snapshot table a name in the query reads. A bare name that several schemas hold is
     the one in ``public``, as Redshift's default search_path ('$user', public) resolves it."""
@@ -858,6 +909,7 @@ __all__ = [
     "columns_outside_subqueries",
     "conjuncts",
     "dml_as_select",
+    "embedded_query",
     "lookup_table",
     "contains_subquery",
     "disjuncts",
