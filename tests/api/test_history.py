@@ -86,7 +86,7 @@ def test_a_made_up_cursor_is_422(client, cursor):
 
 @pytest.mark.parametrize("params, words", [
     ({"from": "2025-03-10", "to": "2025-03-01"}, "after"),
-    ({"from": "1900-01-01", "to": "2025-03-01"}, "OPTIMIZER_API_HISTORY_MAX_DAYS"),
+    ({"from": "1980-01-01", "to": "2025-03-01"}, "OPTIMIZER_API_HISTORY_MAX_DAYS"),
     ({"limit": 500}, "OPTIMIZER_API_HISTORY_MAX_LIMIT"),
     ({"limit": 0}, "greater than or equal to 1"),
     ({"severity": "SEVERE"}, "LOW"),
