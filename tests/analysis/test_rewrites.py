@@ -242,3 +242,9 @@ def test_rewrites_record_only_the_transformations_that_changed_something(snapsho
     assert [r.name for r in result.rewrites] == ["expand-star"]
     result = analyze("SELECT DISTINCT S.Customer_ID, COUNT(*) FROM Sales S GROUP BY S.Customer_ID", snapshot=snapshot)
     assert [r.name for r in result.rewrites] == ["drop-redundant-distinct"]
+
+
+def test_explicit_joins_leave_oracle_style_outer_joins_alone(snapshot):
+    # "(+)" makes an outer join that exists only in WHERE; JOIN ... ON would make it inner.
+    original = tree("SELECT s.amount FROM sales s, customers c WHERE s.customer_id = c.customer_id(+)")
+    assert explicit_joins(original, snapshot) == original

@@ -89,8 +89,8 @@ def explicit_joins(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp
         ):
             continue  # table functions, UNNEST / SUPER navigation keep their comma form
         graph = join_graph(ctx, scope)
-        if graph.unresolved:
-            continue
+        if graph.unresolved or graph.marked:
+            continue  # "(+)" outer joins are written in WHERE only; as JOIN ... ON they would be inner
         where = ctx.where_conjuncts(scope)
         local = set(graph.sources)
         placed: dict[int, list[exp.Expression]] = {}

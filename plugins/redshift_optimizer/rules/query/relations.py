@@ -41,6 +41,8 @@ class JoinGraph:
     correlated: dict[Source, list[tuple[exp.Expression, set[Source]]]] = field(default_factory=dict)
     #: Relations a WHERE predicate rejects NULL rows of (an outer join to them acts as inner).
     where_filtered: set[Source] = field(default_factory=set)
+    #: Relations outer-joined with the (+) marker in WHERE: the NULL-supplying side.
+    marked: set[Source] = field(default_factory=set)
 
     @property
     def sources(self) -> list[Source]:
@@ -150,6 +152,8 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
                 graph.equi.setdefault(pair, []).append(predicate)
         for pair in found[1]:
             graph.other.setdefault(pair, []).append(predicate)
+        marks = {ctx.source_of(c) for c in columns_outside_subqueries(predicate) if c.args.get("join_mark")}
+        graph.marked |= {m for m in marks if m in local}
         restricted = _filtered_sources(ctx, predicate, scope, local)
         join = on_join.get(id(predicate))
         if join is not None:
@@ -160,7 +164,7 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
                 graph.correlated.setdefault(source, []).append((predicate, outer[source]))
             else:
                 graph.filters.setdefault(source, []).append(predicate)
-                if join is None and _null_rejecting(predicate):
+                if join is None and not marks and _null_rejecting(predicate):
                     graph.where_filtered.add(source)
     # JOIN ... USING (col), NATURAL JOIN: an equality with an earlier relation that has the column.
     for index, (source, join) in enumerate(graph.order):
@@ -308,7 +312,7 @@ def _flows(graph: JoinGraph) -> list[tuple[Source, Source]]:
             continue
         a, b = sorted(pair, key=lambda s: position.get(s, 0))
         later_side = side.get(b, "")
-        nullable = {"LEFT": {b}, "RIGHT": {a}, "FULL": {a, b}}.get(later_side, set())
+        nullable = {"LEFT": {b}, "RIGHT": {a}, "FULL": {a, b}}.get(later_side, set()) | (set(pair) & graph.marked)
         nullable -= graph.where_filtered
         if a not in nullable:
             flows.append((a, b))
