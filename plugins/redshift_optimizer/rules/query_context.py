@@ -95,7 +95,8 @@ class QueryContext:
 
     def __post_init__(self) -> None:
         #: The statement as parsed; ``statement`` is what the rules read (for UPDATE, DELETE
-        #: and MERGE, an equivalent SELECT over the same relations and predicates).
+        #: and MERGE, an equivalent SELECT over the same relations and predicates; for UNLOAD
+        #: and EXPLAIN, the query they carry).
         self.original = self.statement
         try:
             # Redshift folds identifiers to lower case (quoted ones too, unless
@@ -129,6 +130,7 @@ class QueryContext:
                     self._column_scope[id(node)] = scope
                     own.append(node)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
+        self._output_cache: dict[int, list] = {}
 
     # ----------------------------------------------------------------- scopes and sources
 
@@ -232,6 +234,9 @@ class QueryContext:
         projection, ``(name, None, inner name, star qualifier)`` for each column a star brings
         in when the snapshot or the inner names list them, ``(STAR, projection, "", "")`` for a
         star that cannot be listed. A column list on the alias (``t(a, b)``) renames them."""
+        cached = self._output_cache.get(id(scope))
+        if cached is not None:
+            return cached
         branch = self._branch(scope)
         expression = branch.expression
         if not isinstance(expression, exp.Select):
@@ -254,6 +259,7 @@ class QueryContext:
             columns = [
                 (new, *rest) for new, (_, *rest) in zip(renamed, columns)
             ] + columns[len(renamed):]
+        self._output_cache[id(scope)] = columns
         return columns
 
     def _star_columns(self, scope: Scope, star: exp.Expression, depth: int) -> list[tuple[str, str]] | None:
