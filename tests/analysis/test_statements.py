@@ -183,3 +183,19 @@ def test_the_query_inside_unload_and_explain_is_judged(snapshot, sql, col):
     assert (q003.line, q003.col) == (1, col)
     assert sql[col - 1:].startswith("TRUNC(sale_date)")
     assert result.optimized_query is None
+
+
+def test_judging_a_query_leaves_its_tree_intact(snapshot):
+    import sqlglot
+    from sqlglot import exp
+
+    from redshift_optimizer.analysis import query_findings
+    from redshift_optimizer.rules.query_context import QueryContext
+
+    sql = ("SELECT 1 FROM customers c, orders o, sales s WHERE c.customer_id IN (o.customer_id) "
+           "AND (s.order_id, s.customer_id) = (o.order_id, o.customer_id) AND o.order_date > '2026-01-01'")
+    tree = sqlglot.parse_one(sql, read="redshift")
+    query_findings(QueryContext(sql, tree, snapshot))
+    for node in tree.walk():
+        for child in node.iter_expressions():
+            assert child.parent is node, child.sql()

@@ -73,27 +73,33 @@ class JoinGraph:
         return list(groups.values())
 
 
-def _sides(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]):
-    left = ctx.referenced_sources(predicate.this, scope) if predicate.this is not None else set()
-    right = ctx.referenced_sources(predicate.expression, scope) if predicate.expression is not None else set()
+def _sides(ctx: QueryContext, left_node, right_node, scope: Scope, local: set[Source]):
+    left = ctx.referenced_sources(left_node, scope) if left_node is not None else set()
+    right = ctx.referenced_sources(right_node, scope) if right_node is not None else set()
     if left is None or right is None:
         return None
     return left & local, right & local
 
 
-def _key(predicate: exp.Expression) -> str:
-    sides = sorted(side.sql(dialect="redshift").lower() for side in (predicate.this, predicate.expression))
+def _key(left_node: exp.Expression, right_node: exp.Expression) -> str:
+    sides = sorted(side.sql(dialect="redshift").lower() for side in (left_node, right_node))
     return " = ".join(sides)
+
+
+def _equality_sides(predicate: exp.Expression) -> tuple[exp.Expression, exp.Expression] | None:
+    """The two sides of ``a = b``, ``a <=> b`` or ``a IN (b)`` (one element: an equality)."""
+    if isinstance(predicate, _EQUALITIES):
+        return predicate.this, predicate.expression
+    if isinstance(predicate, exp.In) and predicate.args.get("query") is None and len(predicate.expressions) == 1 \
+            and not predicate.args.get("unnest"):
+        return predicate.this, predicate.expressions[0]
+    return None
 
 
 def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]):
     """(equalities as (pair, key), other pairs) a predicate creates between local relations;
     None if a column cannot be resolved. An OR keeps only the equalities every branch has."""
     predicate = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
-    if isinstance(predicate, exp.In) and predicate.args.get("query") is None and len(predicate.expressions) == 1 \
-            and not predicate.args.get("unnest"):
-        predicate = exp.EQ(this=predicate.this, expression=predicate.expressions[0])  # a IN (b) is a = b
-        # the copy keeps the original's columns (identity matters for resolution)
     if isinstance(predicate, exp.Or):
         branches = [
             _conjunction_edges(ctx, conjuncts(branch), scope, local) for branch in disjuncts(predicate)
@@ -110,13 +116,14 @@ def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: se
     refs &= local
     if len(refs) < 2:
         return set(), set()
-    if isinstance(predicate, _EQUALITIES):
-        sides = _sides(ctx, predicate, scope, local)
+    equality = _equality_sides(predicate)
+    if equality is not None:
+        sides = _sides(ctx, *equality, scope, local)
         if sides is None:
             return None
         left, right = sides
         if left and right and not (left & right):
-            key = _key(predicate)
+            key = _key(*equality)
             return {(frozenset(p), key) for p in product(left, right)}, set()
     pairs = {frozenset((a, b)) for a in refs for b in refs if a is not b}
     return set(), pairs
