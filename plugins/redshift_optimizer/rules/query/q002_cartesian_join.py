@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from sqlglot import exp
+from sqlglot.optimizer.simplify import simplify
 
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
@@ -22,8 +23,6 @@ def always_true(condition: exp.Expression | None) -> bool:
     """A join condition that holds for every pair of rows: TRUE, 1 = 1, 'a' = 'a' ..."""
     if condition is None or any(True for _ in condition.find_all(exp.Column, exp.Query)):
         return False
-    from sqlglot.optimizer.simplify import simplify
-
     try:
         simplified = simplify(condition.copy(), dialect="redshift")
     except Exception:  # noqa: BLE001

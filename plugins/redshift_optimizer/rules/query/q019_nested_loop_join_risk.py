@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from sqlglot import exp
+
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
@@ -11,9 +13,7 @@ from redshift_optimizer.rules.query.relations import join_graph
 from redshift_optimizer.rules.query_context import QueryContext
 
 
-def _is_or(predicate) -> bool:
-    from sqlglot import exp
-
+def _is_or(predicate: exp.Expression) -> bool:
     node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
     return isinstance(node, exp.Or)
 
