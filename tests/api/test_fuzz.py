@@ -25,7 +25,7 @@ OPERATIONS = [
     ("GET", "/history/{query_hash}"), ("GET", "/metadata/schema"), ("GET", "/metadata/data-profile"),
     ("POST", "/ingest/bedrock"), ("GET", "/health"), ("GET", "/ready"),
 ]
-EXAMPLES = 150
+EXAMPLES = 100
 # A schema-valid body is not always acceptable: the SQL must parse as Redshift SQL, an
 # ingested query_hash must be the text's fingerprint, a page limit obeys a setting. Those
 # answers are deliberate 4xx, so "schema-valid data must be accepted" is not checked.

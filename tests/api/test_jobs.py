@@ -20,7 +20,7 @@ WHERE l.l_orderkey = o.o_orderkey
 AGENTS = ("redshift-query-optimizer", "schema-normalizer", "cost-saver", "data-validation-agent")
 
 
-def follow(client: httpx.Client, status_url: str, timeout: float = 120) -> dict:
+def follow(client: httpx.Client, status_url: str, timeout: float = 180) -> dict:
     deadline = time.monotonic() + timeout
     seen = set()
     while True:

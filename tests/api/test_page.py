@@ -93,7 +93,7 @@ def test_the_page_shows_where_sql_breaks_and_the_four_agents_results(api_server,
     # a bad query: the job runs, and the four sections fill in
     submit(browser, BAD_QUERY, schema="tpch")
     wait_for(lambda: browser.find_element(By.ID, "job-section").get_attribute("data-status") in ("success", "failed"),
-             120, "the job to finish")
+             180, "the job to finish")
     browser.save_screenshot(str(ARTIFACTS / "page-job.png"))
     assert browser.find_element(By.ID, "job-status").text.lower() == "success"
     cards = {card.get_attribute("data-agent"): card

@@ -49,8 +49,9 @@ from redshift_optimizer.models.lake import (
     run_day_keys,
     utc_timestamp,
 )
-from redshift_optimizer.pipelines.query_optimization import (
+from redshift_optimizer.pipelines.query_optimization import (  # the daily steps, reused as they are
     WORK_PREFIX,
+    _window_days,
     analysis_settings,
     engine_identity,
     result_key,
@@ -229,8 +230,6 @@ def plan_query(lake: Any, history: HistoryStore, settings: Settings, request: Qu
     pending = {agent: ([] if agent in done else [fp.query_hash]) for agent in AGENT_NAMES}
     review = review_schema(snapshot, profile, slow, settings=analysis_settings(settings))
     lake.write_json(f"{prefix}/review.json", review)
-    from redshift_optimizer.pipelines.query_optimization import _window_days
-
     plan = {
         "run_date": day.isoformat(), "run_id": run_id, "engine": engine, "prompt_version": prompt_version,
         "model_id": settings.bedrock_model_id if engine == "bedrock" else None,
