@@ -91,27 +91,29 @@ function cited(item) {
   return [item.text, item.cites && item.cites.length ? el("span", { class: "muted" }, ` [${item.cites.join(", ")}]`) : null];
 }
 
-// Line diff of two texts (longest common subsequence): what the rewrite changed.
-function lineDiff(before, after) {
-  const a = before.replace(/\s+$/, "").split("\n");
-  const b = after.replace(/\s+$/, "").split("\n");
+// Word diff of the original and the rewrite (longest common subsequence of words, case
+// and layout ignored): the rewrite as written, with what it adds marked and what it drops
+// struck through. The rewrite is laid out anew, so a line diff would mark every line.
+function sqlDiff(before, after) {
+  const words = (text) => text.match(/\S+\s*/g) || [];
+  const a = words(before), b = words(after);
+  if (a.length * b.length > 4000000) return el("pre", { class: "diff" }, after);
+  const same = (x, y) => x.trim().toLowerCase() === y.trim().toLowerCase();
   const n = a.length, m = b.length;
-  const lcs = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+  const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      lcs[i][j] = a[i].trim() === b[j].trim() ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+      lcs[i][j] = same(a[i], b[j]) ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
     }
   }
-  const lines = [];
+  const parts = [];
   let i = 0, j = 0;
-  while (i < n && j < m) {
-    if (a[i].trim() === b[j].trim()) { lines.push(["same", b[j]]); i++; j++; }
-    else if (lcs[i + 1][j] >= lcs[i][j + 1]) lines.push(["del", a[i++]]);
-    else lines.push(["add", b[j++]]);
+  while (i < n || j < m) {
+    if (i < n && j < m && same(a[i], b[j])) { parts.push(b[j]); i++; j++; }
+    else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) parts.push(el("ins", {}, b[j++]));
+    else parts.push(el("del", {}, a[i++].trimEnd()), " ");
   }
-  while (i < n) lines.push(["del", a[i++]]);
-  while (j < m) lines.push(["add", b[j++]]);
-  return el("pre", { class: "diff" }, lines.map(([kind, text]) => el("div", { class: kind }, text)));
+  return el("pre", { class: "diff" }, parts);
 }
 
 function findingList(findings) {
@@ -130,7 +132,7 @@ const RENDER = {
     const parts = [];
     if (out.optimized_query) {
       parts.push(el("h4", {}, "Optimized SQL ", badge(`verification: ${result.verification}`, result.verification)));
-      parts.push(lineDiff(original || "", out.optimized_query));
+      parts.push(sqlDiff(original || "", out.optimized_query));
       if (result.verification_notes && result.verification_notes.length) {
         parts.push(el("div", { class: "muted" }, result.verification_notes.join(" · ")));
       }
