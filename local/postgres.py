@@ -175,9 +175,12 @@ class LocalPostgres:
         user = _ensure_system_user()
         if user:
             shutil.chown(socket_dir, user)
+        # A session of its own: Ctrl-C in the terminal reaches the launcher, which then stops
+        # the server in order, instead of reaching the server directly.
         self._run(
             ["pg_ctl", "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"), "-w",
-             "-t", "60", "-o", f"-p {self.port} -k {socket_dir}", "start"]
+             "-t", "60", "-o", f"-p {self.port} -k {socket_dir}", "start"],
+            start_new_session=True,
         )
         self._wait_ready()
         return self

@@ -89,7 +89,10 @@ def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(tmp_path):
             os.killpg(stack.pid, signal.SIGINT)
         stack.wait(180)
 
-    # Ctrl-C stopped everything it started.
+    # Ctrl-C stopped everything it started (servers may take a moment to close their ports).
+    deadline = time.monotonic() + 30
+    while any(_port_open(p) for p in ports.values()) and time.monotonic() < deadline:
+        time.sleep(1)
     for name, port in ports.items():
         assert not _port_open(port), f"{name} {port} still open after Ctrl-C"
     assert "stopping" in log_path.read_text(errors="replace")

@@ -152,17 +152,44 @@ CREATE FOREIGN TABLE redshift_system.server_log (
   application_name text, backend_type text, leader_pid integer, query_id bigint
 ) SERVER server_log_files OPTIONS (filename 'log/postgresql.csv', format 'csv');
 
-CREATE OR REPLACE VIEW redshift_system.logged_statements AS
-SELECT l.*,
-       ('x' || substr(md5(l.session_id || ':' || l.session_line_num), 1, 7))::bit(28)::integer::bigint
-         AS statement_id,
-       substring(l.message FROM '^duration: ([0-9.]+) ms')::numeric AS duration_ms,
-       substring(l.message FROM '^duration: [0-9.]+ ms  (?:statement|execute [^:]*): (.*)$') AS statement_text
-FROM redshift_system.server_log l
+-- The statements of the log, copied into a table as they are read: a view over the file would
+-- parse the whole log at every reference, and the history views reference it several times.
+CREATE TABLE IF NOT EXISTS redshift_system.statement_log (
+  session_id text NOT NULL, session_line_num bigint NOT NULL,
+  statement_id bigint NOT NULL, log_time timestamp(3) with time zone NOT NULL,
+  user_name text, database_name text, process_id integer, transaction_id bigint,
+  command_tag text, application_name text, query_id bigint,
+  duration_ms numeric NOT NULL, statement_text text NOT NULL,
+  PRIMARY KEY (session_id, session_line_num));
+CREATE INDEX IF NOT EXISTS statement_log_time ON redshift_system.statement_log (log_time);
+
+-- Copies the log lines written since the last call, then returns every logged statement.
 -- One line per executed statement: simple-protocol 'statement', extended-protocol 'execute'
--- (its 'parse' and 'bind' steps are not executions).
-WHERE l.error_severity = 'LOG' AND l.message ~ '^duration: [0-9.]+ ms  (statement|execute [^:]*): '
-  AND l.backend_type = 'client backend';
+-- (its 'parse' and 'bind' steps are not executions). A read-only transaction only reads.
+CREATE OR REPLACE FUNCTION redshift_system.read_statement_log()
+RETURNS SETOF redshift_system.statement_log LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF current_setting('transaction_read_only') = 'off' THEN
+    INSERT INTO redshift_system.statement_log
+    SELECT l.session_id, l.session_line_num,
+           ('x' || substr(md5(l.session_id || ':' || l.session_line_num), 1, 7))::bit(28)::integer::bigint,
+           l.log_time, l.user_name, l.database_name, l.process_id, l.transaction_id,
+           l.command_tag, l.application_name, l.query_id,
+           substring(l.message FROM '^duration: ([0-9.]+) ms')::numeric,
+           substring(l.message FROM '^duration: [0-9.]+ ms  (?:statement|execute [^:]*): (.*)$')
+    FROM redshift_system.server_log l
+    WHERE l.log_time >= coalesce((SELECT max(log_time) FROM redshift_system.statement_log),
+                                 '-infinity'::timestamptz)
+      AND l.error_severity = 'LOG'
+      AND l.message ~ '^duration: [0-9.]+ ms  (statement|execute [^:]*): '
+      AND l.backend_type = 'client backend'
+    ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN QUERY SELECT * FROM redshift_system.statement_log;
+END $$;
+
+CREATE OR REPLACE VIEW redshift_system.logged_statements AS
+SELECT * FROM redshift_system.read_statement_log();
 
 CREATE OR REPLACE VIEW redshift_system.sys_query_history AS
 SELECT r.oid::integer AS user_id,
@@ -201,11 +228,13 @@ FROM redshift_system.logged_statements s
 LEFT JOIN pg_roles r ON r.rolname = s.user_name;
 
 CREATE OR REPLACE VIEW redshift_system.sys_query_text AS
-SELECT h.user_id, h.query_id, h.transaction_id, h.session_id, h.start_time,
+SELECT r.oid::integer AS user_id, s.statement_id AS query_id, s.transaction_id,
+       s.process_id AS session_id,
+       ((s.log_time AT TIME ZONE 'UTC') - s.duration_ms * interval '1 millisecond')::timestamp AS start_time,
        g.seq - 1 AS sequence,
        substr(s.statement_text, (g.seq - 1) * 4000 + 1, 4000)::varchar(4000) AS text
-FROM redshift_system.sys_query_history h
-JOIN redshift_system.logged_statements s ON s.statement_id = h.query_id
+FROM redshift_system.logged_statements s
+LEFT JOIN pg_roles r ON r.rolname = s.user_name
 CROSS JOIN LATERAL generate_series(1, greatest(ceil(length(s.statement_text) / 4000.0)::int, 1)) AS g(seq);
 
 -- The provisioned-cluster STL tables, for the fallback path.
@@ -228,9 +257,9 @@ SELECT h.user_id AS userid, h.transaction_id AS xid, h.query_id::integer AS task
 FROM redshift_system.sys_query_history h;
 
 CREATE OR REPLACE VIEW redshift_system.stl_querytext AS
-SELECT h.user_id AS userid, h.transaction_id AS xid, h.session_id AS pid,
-       h.query_id::integer AS query, g.seq - 1 AS sequence,
+SELECT r.oid::integer AS userid, s.transaction_id AS xid, s.process_id AS pid,
+       s.statement_id::integer AS query, g.seq - 1 AS sequence,
        substr(s.statement_text, (g.seq - 1) * 200 + 1, 200)::varchar(200) AS text
-FROM redshift_system.sys_query_history h
-JOIN redshift_system.logged_statements s ON s.statement_id = h.query_id
+FROM redshift_system.logged_statements s
+LEFT JOIN pg_roles r ON r.rolname = s.user_name
 CROSS JOIN LATERAL generate_series(1, greatest(ceil(length(s.statement_text) / 200.0)::int, 1)) AS g(seq);
