@@ -29,6 +29,7 @@ MAIN_DAG = "redshift_metadata_refresh"
 OPTIMIZATION_DAG = "redshift_query_optimization"  # triggered by the refresh's asset event
 AGENT_POOL = ("redshift_optimizer_agents", 4)  # the pool the agents' model calls share
 LOGIN = ("admin", "admin")
+API_KEY = "local-dev-key"
 
 
 def say(message: str) -> None:
@@ -176,6 +177,34 @@ def airflow_environment(state: Path, port: int, warehouse_dsn: str, airflow_db_d
     return env
 
 
+def start_api(state: Path, port: int, airflow_port: int, aws_url: str) -> subprocess.Popen:
+    """The optimizer's API and web page (uvicorn), talking to the local Airflow and AWS."""
+    env = {
+        **os.environ,
+        **services.aws_environment(aws_url),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)]),
+        "OPTIMIZER_API_API_KEYS": f"{LOGIN[0]}:{API_KEY}",
+        "OPTIMIZER_API_AIRFLOW_URL": f"http://127.0.0.1:{airflow_port}",
+        "OPTIMIZER_API_AIRFLOW_USERNAME": LOGIN[0],
+        "OPTIMIZER_API_AIRFLOW_PASSWORD": LOGIN[1],
+    }
+    log_path = state / "logs" / "api.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app",
+         "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the API did not start; see {log_path}") from None
+            time.sleep(0.5)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="make run",
@@ -189,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aws-port", type=int, default=int(os.environ.get("AWS_PORT", 55000)),
                         help="port of the local AWS endpoint (default 55000)")
     parser.add_argument("--airflow-port", type=int, default=int(os.environ.get("AIRFLOW_PORT", 8080)))
+    parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", 8000)),
+                        help="port of the optimizer's API and web page (default 8000)")
     parser.add_argument("--scale", type=float, default=float(os.environ.get("DEMO_SCALE", 0.2)),
                         help="TPC-H scale of the demo warehouse (default 0.2: 1.2M lineitem rows)")
     parser.add_argument("--workload-repetitions", type=int, default=3,
@@ -199,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
 
     state = args.state_dir.resolve()
     started: list = []
-    airflow: subprocess.Popen | None = None
+    processes: list[subprocess.Popen] = []
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
@@ -234,9 +265,13 @@ def main(argv: list[str] | None = None) -> int:
             env={**os.environ, **env}, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        processes.append(airflow)
         api = AirflowApi(f"http://127.0.0.1:{port}")
         api.wait_until_up(airflow, timeout=300)
         api.login(*LOGIN)
+        api_port = services.free_port(args.api_port)
+        processes.append(start_api(state, api_port, port, moto.url))
+        say(f"the optimizer's API on http://127.0.0.1:{api_port} (log: {state / 'logs' / 'api.log'})")
         api.wait_for_dag(MAIN_DAG, timeout=180)
         api.wait_for_dag(OPTIMIZATION_DAG, timeout=180)
         api.ensure_pool(*AGENT_POOL)
@@ -250,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         optimization = ("-", "not run")
         if state_name == "success":
             say(f"waiting for {OPTIMIZATION_DAG}, which the refresh triggers (four mapped agents per query)")
-            optimization = api.wait_for_day_run(OPTIMIZATION_DAG, triggered_after, today, timeout=900)
+            optimization = api.wait_for_day_run(OPTIMIZATION_DAG, triggered_after, today, timeout=300)
             say(optimization_summary(moto.url, services.DEMO_SETTINGS["bucket"], today))
         bucket = services.DEMO_SETTINGS["bucket"]
         print(
@@ -258,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
 ==========================================================================
  Redshift Query Optimizer, local stack
    Airflow UI          http://127.0.0.1:{port}   login {LOGIN[0]} / {LOGIN[1]}
+   optimizer page      http://127.0.0.1:{api_port}/#key={API_KEY}   (API docs /docs, key {API_KEY})
    metadata refresh    {state_name}  (run {run_id})
    query optimization  {optimization[1]}  (run {optimization[0]}; results in DynamoDB {services.HISTORY_TABLE}
                        and s3://{bucket}/recommendations/; alerts on SNS {services.ALERTS_TOPIC})
@@ -276,9 +312,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         if args.exit_after_run:
             return 0
-        while airflow.poll() is None:
+        while all(process.poll() is None for process in processes):
             time.sleep(1)
-        say("Airflow stopped")
+        say("Airflow or the API stopped; see the logs")
         return 1
     except KeyboardInterrupt:
         say("stopping")
@@ -287,12 +323,13 @@ def main(argv: list[str] | None = None) -> int:
         say(f"error: {exc}")
         return 1
     finally:
-        if airflow is not None and airflow.poll() is None:
-            os.killpg(airflow.pid, signal.SIGINT)
-            try:
-                airflow.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(airflow.pid, signal.SIGKILL)
+        for process in reversed(processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)
+                try:
+                    process.wait(60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
         for component in reversed(started):
             component.stop()
 

@@ -43,7 +43,7 @@ def _api(base: str, path: str, token: str | None = None, body: dict | None = Non
 
 def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(tmp_path):
     ports = {"POSTGRES_PORT": services.free_port(), "AWS_PORT": services.free_port(),
-             "AIRFLOW_PORT": services.free_port()}
+             "AIRFLOW_PORT": services.free_port(), "API_PORT": services.free_port()}
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AWS_"))},
            "STATE_DIR": str(tmp_path / "state"), "DEMO_SCALE": "0.02",
            **{k: str(v) for k, v in ports.items()}}
@@ -67,6 +67,12 @@ def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(tmp_path):
         assert any(r["state"] == "success" and r["conf"].get("run_date") for r in runs)
         dag = _api(base, "/api/v2/dags/redshift_metadata_refresh", token)
         assert dag["is_paused"] is False
+
+        # The optimizer's API and page answer.
+        api = f"http://127.0.0.1:{ports['API_PORT']}"
+        assert _api(api, "/health")
+        with urllib.request.urlopen(f"{api}/", timeout=30) as page:
+            assert page.status == 200 and b"<html" in page.read().lower()
 
         # The lake objects are in S3, through the local AWS endpoint.
         today = datetime.now(timezone.utc).date()
