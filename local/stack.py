@@ -116,6 +116,19 @@ class AirflowApi:
             time.sleep(3)
         return "-", "not finished in time"
 
+    def wait_until_idle(self, dag_ids: list[str], timeout: float) -> None:
+        """Wait until none of ``dag_ids`` has a queued or running run (the runs Airflow
+        schedules at first start), so the stack's own run and its asset event stand alone."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = [
+                dag_id for dag_id in dag_ids
+                if self._request("GET", f"/api/v2/dags/{dag_id}/dagRuns?state=queued&state=running")["total_entries"]
+            ]
+            if not busy:
+                return
+            time.sleep(3)
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
         while True:
@@ -276,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         api.wait_for_dag(OPTIMIZATION_DAG, timeout=180)
         api.ensure_pool(*AGENT_POOL)
 
+        say("waiting for the runs Airflow schedules at start to finish")
+        time.sleep(5)  # the scheduler's first loop creates them
+        api.wait_until_idle([MAIN_DAG, OPTIMIZATION_DAG], timeout=600)
         today = datetime.now(timezone.utc).date().isoformat()
         run_id = f"make_run__{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
         api.trigger(MAIN_DAG, run_id, {"run_date": today})

@@ -59,6 +59,7 @@ def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(tmp_path):
             time.sleep(3)
         output = log_path.read_text(errors="replace")
         assert "metadata refresh    success" in output, output[-3000:]
+        assert "query optimization  success" in output, output[-3000:]
 
         # Airflow's REST API agrees.
         base = f"http://127.0.0.1:{ports['AIRFLOW_PORT']}"
