@@ -87,6 +87,8 @@ def test_bedrock_answers_are_stored_after_a_throttling_burst(optimization_dag, s
         for query_hash, (strings, numbers) in literals.items():
             pieces = {p for s in strings for p in re.split(r"%+", s) if len(p) >= 3}
             for literal in pieces:
+                if literal.lower() in vocabulary and query_hash != own:
+                    continue  # a word of the product's own text ('returned' rows) in another query's request
                 checked += 1
                 where = values if literal.lower() in vocabulary else body
                 assert literal not in where, f"{literal!r} of {query_hash} left in a request for {own}"
