@@ -83,10 +83,7 @@ def redshift_query_optimization():
             context = get_current_context()
             day = step.optimization_day(context)
             lake = open_lake(settings)
-            try:
-                return step.plan_day(lake, step.open_history(settings, lake), settings, day, context["run_id"])
-            except step.MissingMetadata as exc:
-                raise AirflowFailException(str(exc)) from None
+            return step.plan_day(lake, step.open_history(settings, lake), settings, day, context["run_id"])
 
     @task
     def check_data(plan: dict) -> dict:
@@ -106,13 +103,10 @@ def redshift_query_optimization():
 
         with task_step() as (settings, _):
             prefix = step.work_prefix(get_current_context()["run_id"])
-            try:
-                if settings.verify_rewrites_in_warehouse:
-                    with open_warehouse(settings) as warehouse:
-                        return step.build_contexts(open_lake(settings), settings, prefix, warehouse)
-                return step.build_contexts(open_lake(settings), settings, prefix)
-            except step.MissingPlan as exc:
-                raise AirflowFailException(str(exc)) from None
+            if settings.verify_rewrites_in_warehouse:
+                with open_warehouse(settings) as warehouse:
+                    return step.build_contexts(open_lake(settings), settings, prefix, warehouse)
+            return step.build_contexts(open_lake(settings), settings, prefix)
 
     def agent_task(agent: str):
         @task(
@@ -145,10 +139,7 @@ def redshift_query_optimization():
         with task_step() as (settings, _):
             lake = open_lake(settings)
             prefix = step.work_prefix(get_current_context()["run_id"])
-            try:
-                return step.persist_results(lake, step.open_history(settings, lake), settings, prefix)
-            except step.MissingPlan as exc:
-                raise AirflowFailException(str(exc)) from None
+            return step.persist_results(lake, step.open_history(settings, lake), settings, prefix)
 
     @task
     def send_alert(persisted: dict) -> dict:

@@ -5,7 +5,11 @@ class OptimizerError(Exception):
     """Base of the product's errors: the message is meant for the user, without a traceback."""
 
 
-class ConfigurationError(OptimizerError):
+class NotRetryable(OptimizerError):
+    """An error that retrying the same task cannot fix: tasks fail at once on it."""
+
+
+class ConfigurationError(NotRetryable):
     """A setting, connection or resource is missing or wrong."""
 
 

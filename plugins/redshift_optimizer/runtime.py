@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping
 
 from redshift_optimizer.adapters.lake import MetadataLake
 from redshift_optimizer.adapters.notifications import Metrics, Notifier
-from redshift_optimizer.errors import ConfigurationError
+from redshift_optimizer.errors import ConfigurationError, NotRetryable
 from redshift_optimizer.settings import Settings, load_settings
 from redshift_optimizer.warehouse import Warehouse, warehouse_from_connection
 
@@ -72,8 +72,8 @@ def open_metrics(settings: Settings) -> Metrics:
 
 @contextmanager
 def task_step() -> Iterator[tuple[Settings, date]]:
-    """The running task's settings and day. A configuration error fails the task at once
-    (retrying cannot fix it) with its message, which names the setting."""
+    """The running task's settings and day. An error retrying cannot fix (a configuration
+    error, missing input) fails the task at once, with its message, which names the cause."""
     from airflow.exceptions import AirflowFailException
     from airflow.sdk import get_current_context
 
@@ -82,3 +82,5 @@ def task_step() -> Iterator[tuple[Settings, date]]:
         yield settings_for_run(context["params"]), run_day(context)
     except ConfigurationError as exc:
         raise AirflowFailException(f"configuration error: {exc}") from None
+    except NotRetryable as exc:
+        raise AirflowFailException(str(exc)) from None

@@ -45,7 +45,7 @@ from redshift_optimizer.agents.validation import (
     reference_time,
     validate_table,
 )
-from redshift_optimizer.errors import LakeError
+from redshift_optimizer.errors import LakeError, NotRetryable
 from redshift_optimizer.history.archive import RecommendationArchive
 from redshift_optimizer.history.store import HistoryStore
 from redshift_optimizer.models.agents import (
@@ -160,7 +160,7 @@ def analysis_settings(settings: Settings) -> Any:
     )
 
 
-class MissingMetadata(LakeError):
+class MissingMetadata(LakeError, NotRetryable):
     """The day's snapshot or slow queries are not in the lake: retrying cannot help."""
 
 
@@ -226,7 +226,7 @@ def _window_days(slow: SlowQueries) -> float:
         return 1.0
 
 
-class MissingPlan(LakeError):
+class MissingPlan(LakeError, NotRetryable):
     """The run has no plan: plan_day did not succeed, so there is nothing to do."""
 
 
