@@ -1,4 +1,4 @@
-"""The command line: ``python -m redshift_optimizer analyze | review-schema | lint | rules``.
+"""The command line: ``python -m redshift_optimizer analyze | review-schema | lint | rules | prompts``.
 
 Exit codes: 0 done (findings or not; for ``lint``, none at the --fail-on level), 1 ``lint``
 found a finding at or above --fail-on, 2 the input could not be used (one line on stderr
@@ -20,6 +20,7 @@ from redshift_optimizer.errors import OptimizerError
 from redshift_optimizer.fingerprint import fingerprint
 from redshift_optimizer.models.findings import AnalysisResult, Finding, SchemaReview, Severity
 from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery
+from redshift_optimizer.prompt_publishing import add_parser as add_prompts_parser
 from redshift_optimizer.rules.catalogue import RULES_VERSION, markdown, rules
 from redshift_optimizer.rules.parsing import SqlInputError
 
@@ -252,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                    help="text listing, the docs/rules.md page, or JSON")
     p.set_defaults(run=cmd_rules)
+
+    add_prompts_parser(sub)
     return parser
 
 
