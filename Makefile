@@ -17,7 +17,7 @@ MWAA_STAMP := $(MWAA_VENV)/.installed-$(MWAA_VERSION)
 MWAA_CONSTRAINTS := -c deploy/mwaa/constraints-$(MWAA_VERSION).txt -c deploy/mwaa/essential-constraints-$(MWAA_VERSION).txt
 MWAA_TESTS := tests/test_dag_integrity.py tests/analysis tests/deploy/test_bundle.py
 
-.PHONY: run test test-mwaa venv venv-mwaa dist bench browser stop clean help
+.PHONY: run test test-mwaa venv venv-mwaa dist dist-api bench browser stop clean help
 
 help:  ## this list
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,7 +40,7 @@ $(MWAA_STAMP): requirements.txt deploy/mwaa/requirements-test.txt deploy/mwaa/co
 	$(MWAA_PY) -m pip install --quiet --no-deps -e .
 	@touch $(MWAA_STAMP)
 
-venv-mwaa: $(MWAA_STAMP)  ## create .venv-mwaa: Python 3.12 with MWAA $(MWAA_VERSION)'s constraints
+venv-mwaa: $(MWAA_STAMP)  ## create .venv-mwaa: Python 3.12 with the constraints of MWAA_VERSION (default 3.3.1)
 
 run: $(STAMP)  ## start the local stack and run the metadata refresh (Ctrl-C stops it)
 	$(PY) -m local.stack $(ARGS)
@@ -58,6 +58,9 @@ test-mwaa: $(MWAA_STAMP)  ## only the DAG integrity, analyzer and rule tests in 
 
 dist: $(STAMP)  ## write dist/: the MWAA bundle (dags/ with include/, plugins.zip, requirements.txt)
 	$(PY) -m deploy.bundle --mwaa-version $(MWAA_VERSION) --output dist
+
+dist-api: $(STAMP)  ## write dist-api/api-lambda.zip: the API's Lambda package (deploy/cloudformation/api.yaml)
+	$(PY) -m deploy.api.package --output dist-api
 
 bench: $(STAMP)  ## print the benchmark figures
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
