@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from tests.deploy.cfn import TEMPLATES, load, without
 
 TEMPLATE_FILES = sorted(p.name for p in TEMPLATES.glob("*.yaml"))
-LAKE = {"BucketName": "cfn-optimizer-lake", "KeyPrefix": "team-a/", "HistoryTableName": "cfn-optimization-history",
+LAKE = {"BucketName": "cfn-optimizer-lake", "SourceBucketName": "cfn-optimizer-source", "KeyPrefix": "team-a/", "HistoryTableName": "cfn-optimization-history",
         "SchemaChangeTopicName": "cfn-metadata-changes", "AlertsTopicName": "cfn-optimization-alerts",
         "AlertEmail": "data-platform@example.com"}
 
@@ -107,12 +108,16 @@ def test_the_lake_stack_creates_the_bucket_table_and_topics(lake_stack):
 
 @pytest.fixture(scope="module")
 def mwaa_stack(lake_stack):
+    return deploy_mwaa(lake_stack)
+
+
+def deploy_mwaa(lake_stack: dict[str, str]) -> dict[str, str]:
     ec2 = boto3.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"us-east-1{z}")
                ["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))]
     return deploy("mwaa.yaml", {
-        "EnvironmentName": "optimizer-test", "SourceBucketName": "cfn-optimizer-source", "VpcId": vpc,
+        "EnvironmentName": "optimizer-test", "SourceBucketName": lake_stack["SourceBucketName"], "VpcId": vpc,
         "PrivateSubnetIds": ",".join(subnets), "MetadataBucketName": lake_stack["BucketName"],
         "KeyPrefix": lake_stack["KeyPrefix"], "HistoryTableName": lake_stack["HistoryTableName"],
         "SchemaChangeTopicArn": lake_stack["SchemaChangeTopicArn"], "AlertsTopicArn": lake_stack["AlertsTopicArn"],
@@ -213,8 +218,7 @@ def _forget_runs(dag_id: str) -> None:
         session.query(DagRun).filter(DagRun.dag_id == dag_id).delete()
 
 
-@pytest.mark.stack
-def test_the_pipeline_runs_on_the_deployed_resources(lake_stack, aws, warehouse_connection, airflow_db, monkeypatch):
+def run_pipeline(lake_stack: dict[str, str], monkeypatch) -> None:
     """The metadata refresh, then the optimization, with the settings an operator gives on
     MWAA (mwaa.yaml's Variable): the stack's bucket, prefix, table and topic ARNs."""
     from airflow.dag_processing.dagbag import DagBag
@@ -230,10 +234,7 @@ def test_the_pipeline_runs_on_the_deployed_resources(lake_stack, aws, warehouse_
         monkeypatch.setenv(name, value)
     dags = Path(__file__).resolve().parents[2] / "dags"
     today = datetime.now(timezone.utc).date()
-    s3, sqs = boto3.client("s3"), boto3.client("sqs")
-    inbox = sqs.create_queue(QueueName="cfn-alerts-inbox")["QueueUrl"]
-    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    boto3.client("sns").subscribe(TopicArn=lake_stack["AlertsTopicArn"], Protocol="sqs", Endpoint=inbox_arn)
+    s3 = boto3.client("s3")
 
     refresh = DagBag(dag_folder=str(dags / "redshift_metadata_refresh.py")).dags["redshift_metadata_refresh"]
     _forget_runs(refresh.dag_id)
@@ -246,10 +247,98 @@ def test_the_pipeline_runs_on_the_deployed_resources(lake_stack, aws, warehouse_
     dag_run = optimization.test(logical_date=None, run_conf={"run_date": today.isoformat(),
                                                              "settings": {"top_queries": 3}})
     assert dag_run.state == "success"
-    items = boto3.client("dynamodb").scan(TableName=lake_stack["HistoryTableName"])["Items"]
-    assert len({i["query_hash"]["S"] for i in items if i["run_date"]["S"] == today.isoformat()}) == 3
+    items = boto3.client("dynamodb").query(
+        TableName=lake_stack["HistoryTableName"], IndexName="by-day-severity",
+        KeyConditionExpression="run_date = :day", ExpressionAttributeValues={":day": {"S": today.isoformat()}})["Items"]
+    assert len({i["query_hash"]["S"] for i in items}) == 3
     archived = s3.list_objects_v2(Bucket=lake_stack["BucketName"],
                                   Prefix=f"team-a/recommendations/{today:%Y/%m/%d}/").get("KeyCount", 0)
     assert archived == 3
-    alerts = sqs.receive_message(QueueUrl=inbox, MaxNumberOfMessages=10, WaitTimeSeconds=2).get("Messages", [])
-    assert len(alerts) == 1, "one alert per run, to the stack's topic"
+
+
+def alerts_inbox(topic_arn: str) -> str:
+    """An SQS queue subscribed to the topic (what reached it is what was published)."""
+    sqs = boto3.client("sqs")
+    inbox = sqs.create_queue(QueueName="cfn-alerts-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    boto3.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=inbox_arn)
+    return inbox
+
+
+def received(inbox: str) -> list[dict]:
+    return boto3.client("sqs").receive_message(QueueUrl=inbox, MaxNumberOfMessages=10,
+                                               WaitTimeSeconds=2).get("Messages", [])
+
+
+@pytest.mark.stack
+def test_the_pipeline_runs_on_the_deployed_resources(lake_stack, aws, warehouse_connection, airflow_db, monkeypatch):
+    inbox = alerts_inbox(lake_stack["AlertsTopicArn"])
+    run_pipeline(lake_stack, monkeypatch)
+    assert len(received(inbox)) == 1, "one alert per run, to the stack's topic"
+
+
+def enforceable(statements_: list[dict]) -> list[dict]:
+    """The execution role's statements as moto can enforce them: moto checks the action of
+    every call, but the resource only for S3 (other services are authorised against "*")
+    and knows no condition key but sts:ExternalId; it authorises HeadBucket as an action
+    s3:HeadBucket where AWS checks s3:ListBucket, and CloudWatch's actions under their
+    endpoint prefix (monitoring:PutMetricData). So: actions as written (with those aliases),
+    S3 resources as written, other resources "*", conditions dropped."""
+    enforced = []
+    for statement in statements_:
+        actions = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        rewritten = {k: v for k, v in statement.items() if k not in ("Condition", "Sid")}
+        aliases = [a.replace("cloudwatch:", "monitoring:", 1) for a in actions if a.startswith("cloudwatch:")]
+        aliases += ["s3:HeadBucket"] if "s3:ListBucket" in actions else []
+        rewritten["Action"] = [*actions, *aliases]
+        if not all(a.startswith("s3:") for a in actions):
+            rewritten.pop("NotResource", None)
+            rewritten["Resource"] = "*"
+        enforced.append(rewritten)
+    return enforced
+
+
+@pytest.mark.stack
+def test_the_execution_role_is_enough_for_the_pipeline_under_enforced_iam(tmp_path, warehouse_connection, airflow_db,
+                                                                          monkeypatch):
+    """On a local endpoint of its own that enforces IAM, the refresh and the optimization
+    succeed with the credentials of a role holding only the execution role's statements
+    (in the form moto can enforce, see enforceable), and calls outside them are refused."""
+    from botocore.exceptions import ClientError
+
+    from local import services
+
+    server = services.MotoServer(services.free_port(), tmp_path / "aws.log").start()
+    try:
+        for name, value in services.aws_environment(server.url).items():
+            monkeypatch.setenv(name, value)
+        lake_stack = deploy("lake.yaml", LAKE)
+        role_arn = deploy_mwaa(lake_stack)["ExecutionRoleArn"]
+        iam = boto3.client("iam")
+        iam.create_user(UserName="operator")
+        iam.put_user_policy(UserName="operator", PolicyName="assume", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="operator")["AccessKey"]
+        iam.create_role(RoleName="enforced-execution", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"AWS": "arn:aws:iam::123456789012:user/operator"}}]}))
+        iam.put_role_policy(RoleName="enforced-execution", PolicyName="execution", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": enforceable(statements(role_arn))}))
+
+        urllib.request.urlopen(urllib.request.Request(f"{server.url}/moto-api/reset-auth", data=b"0", method="POST",
+                                                      headers={"Content-Type": "text/plain"}))
+        operator = boto3.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+        assumed = operator.assume_role(RoleArn="arn:aws:iam::123456789012:role/enforced-execution",
+                                       RoleSessionName="mwaa")["Credentials"]
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", assumed["AccessKeyId"])
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", assumed["SecretAccessKey"])
+        monkeypatch.setenv("AWS_SESSION_TOKEN", assumed["SessionToken"])
+        monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # it keeps the credentials it first found
+
+        with pytest.raises(ClientError, match="AccessDenied"):  # enforcement is on
+            boto3.client("s3").put_object(Bucket=LAKE["BucketName"], Key="team-a/elsewhere/x.json", Body=b"{}")
+        with pytest.raises(ClientError, match="AccessDenied|not authorized"):
+            boto3.client("dynamodb").delete_table(TableName=LAKE["HistoryTableName"])
+        run_pipeline(lake_stack, monkeypatch)
+    finally:
+        server.stop()
