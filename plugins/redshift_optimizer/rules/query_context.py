@@ -676,21 +676,29 @@ class QueryContext:
 
 _UNLOAD_QUERY = re.compile(r"\s*\(\s*'((?:[^']|'')*)'\s*\)", re.S)
 _EXPLAIN_OPTIONS = re.compile(r"\s*(?:verbose\s+)?", re.I)
+_PREPARE_NAME = re.compile(r"\s*[\w\"]+\s*(?:\([^()]*\))?\s*as\s+", re.I)
 
 
 def embedded_query(sql: str, command: exp.Command) -> exp.Query | None:
-    """The query of ``UNLOAD ('SELECT ...')`` or ``EXPLAIN [VERBOSE] SELECT ...`` (kept by
-    sqlglot as opaque commands), parsed, with offsets in the original text."""
+    """The query of ``UNLOAD ('SELECT ...')``, ``EXPLAIN [VERBOSE] SELECT ...`` or ``PREPARE
+    name (types) AS SELECT ...`` (kept by sqlglot as opaque commands), parsed, with offsets in
+    the original text. Placeholders ($1) parse as parameters."""
     import sqlglot
 
     keyword = str(command.this or "").upper()
     rest = command.expression.this if isinstance(command.expression, exp.Literal) else None
-    if keyword not in ("UNLOAD", "EXPLAIN") or not rest:
+    if keyword not in ("UNLOAD", "EXPLAIN", "PREPARE") or not rest:
         return None
     start = sql.find(rest)
     if start < 0:
         return None
-    if keyword == "EXPLAIN":
+    if keyword == "PREPARE":  # PREPARE name [(type, ...)] AS statement
+        match = _PREPARE_NAME.match(rest)
+        if match is None:
+            return None
+        inner, base = rest[match.end():], start + match.end()
+        positions = list(range(len(inner) + 1))
+    elif keyword == "EXPLAIN":
         skip = _EXPLAIN_OPTIONS.match(rest).end()
         inner, base = rest[skip:], start + skip
         positions = list(range(len(inner) + 1))
