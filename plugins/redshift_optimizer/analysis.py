@@ -15,6 +15,7 @@ from redshift_optimizer.models.findings import (
     AnalysisResult,
     Finding,
     NotAnalysed,
+    Severity,
     SchemaReview,
     Verification,
 )
@@ -108,7 +109,37 @@ def query_findings(ctx: QueryContext, query_hash: str | None = None) -> list[Fin
             findings.append(finding)
     if ctx.stats is not None:
         _attach_statistics(findings, ctx.stats)
+        _severity_from_stakes(findings, ctx.stats, ctx.settings)
     return findings
+
+
+#: Findings about results, not cost: the time a query takes does not make them more or less true.
+_CORRECTNESS = {"Q016", "Q017"}
+
+
+def _severity_from_stakes(findings: list[Finding], stats: SlowQuery, config: AnalysisSettings) -> None:
+    """With query statistics, severity follows the time at stake: a query that runs a few
+    seconds a day cannot have a HIGH cost finding, and one that takes hours a day raises
+    its MEDIUM cost findings to HIGH. The evidence says why."""
+    from redshift_optimizer.models.findings import Evidence
+
+    total = stats.total_elapsed_ms
+    if total is None:
+        return
+    for finding in findings:
+        if finding.code in _CORRECTNESS:
+            continue
+        before = finding.severity
+        if total < config.low_stakes_total_ms:
+            finding.severity = min(before, Severity.LOW)
+        elif total < config.medium_stakes_total_ms:
+            finding.severity = min(before, Severity.MEDIUM)
+        elif total >= config.high_stakes_total_ms and before == Severity.MEDIUM:
+            finding.severity = Severity.HIGH
+        if finding.severity != before:
+            finding.evidence.append(Evidence(
+                kind="metric", name="severity from time at stake",
+                value=f"{before.value} -> {finding.severity.value} ({total / 1000:,.0f} s in total)"))
 
 
 def _guarded(rule: Rule, ctx: Any, convert) -> list[Finding]:

@@ -224,9 +224,22 @@ def constant_filter_columns(ctx: QueryContext, predicate: exp.Expression, source
             continue
         columns = list(columns_outside_subqueries(node))
         own = [c for c in columns if ctx.source_of(c) is source]
-        if own and len(own) == len(columns):
+        if own and len(own) == len(columns) and not _correlated_to(ctx, node, source):
             found += own
     return found
+
+
+def _correlated_to(ctx: QueryContext, node: exp.Expression, source: Source) -> bool:
+    """A subquery in the predicate reads a column of ``source``: ``ps_supplycost = (SELECT
+    MIN(...) WHERE p_partkey = ps_partkey)`` is a join to the grouped aggregate, not a filter."""
+    for column in node.find_all(exp.Column):
+        parent, nested = column.parent, False
+        while parent is not None and parent is not node:
+            nested = nested or isinstance(parent, (exp.Subquery, exp.Query))
+            parent = parent.parent
+        if nested and ctx.source_of(column) is source:
+            return True
+    return False
 
 
 def using_columns(ctx: QueryContext, graph: "JoinGraph", index: int) -> list[str]:
