@@ -133,7 +133,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                 # One side is already on its dist key: only the other moves (DS_DIST_INNER or
                 # OUTER), or the smaller side is broadcast. A star schema can collocate a fact
                 # table with one dimension only; its other joins look like this by design.
-                x, y, eq, bare = placed
+                a, b, eq, bare = placed  # the evidence names the join the message quotes
+                x, y = a, b
                 fixed, moving = (x, y) if _on_dist_key(x, bare) else (y, x)
                 message = (
                     f"{ctx.fragment(eq)} joins {design(moving.table)} with {design(fixed.table)}: "

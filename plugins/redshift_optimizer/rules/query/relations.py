@@ -230,15 +230,18 @@ def constant_filter_columns(ctx: QueryContext, predicate: exp.Expression, source
 
 
 def _correlated_to(ctx: QueryContext, node: exp.Expression, source: Source) -> bool:
-    """A subquery in the predicate reads a column of ``source``: ``ps_supplycost = (SELECT
-    MIN(...) WHERE p_partkey = ps_partkey)`` is a join to the grouped aggregate, not a filter."""
+    """A subquery in the predicate reads a column of a relation of ``source``'s query:
+    ``ps_supplycost = (SELECT MIN(...) WHERE p_partkey = ps_partkey)`` is a join to the grouped
+    aggregate, not a filter on ps_supplycost."""
     for column in node.find_all(exp.Column):
         parent, nested = column.parent, False
         while parent is not None and parent is not node:
             nested = nested or isinstance(parent, (exp.Subquery, exp.Query))
             parent = parent.parent
-        if nested and ctx.source_of(column) is source:
-            return True
+        if nested:
+            found = ctx.source_of(column)
+            if found is not None and found.scope is source.scope:
+                return True  # correlated to this query's relations: a join to the aggregate
     return False
 
 
