@@ -131,6 +131,7 @@ class QueryContext:
                     own.append(node)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
         self._output_cache: dict[int, list] = {}
+        self._selected_cache: dict[int, set[str]] = {}
 
     # ----------------------------------------------------------------- scopes and sources
 
@@ -331,7 +332,11 @@ class QueryContext:
                     if source.is_base and (source.name.split(".")[-1] == qualifier or source.name == qualifier):
                         return source
             else:
-                answers = [(s, self.has_column(s, name)) for s in sources.values() if s.kind != "other"]
+                # Only the relations of this scope's FROM and JOINs: a CTE's scope also lists the
+                # CTEs defined before it, which its unqualified columns cannot mean.
+                selected = self._selected(scope)
+                answers = [(s, self.has_column(s, name)) for s in sources.values()
+                           if s.kind != "other" and s.alias in selected]
                 yes = [s for s, a in answers if a]
                 unknown = [s for s, a in answers if a is None]
                 if len(yes) == 1 and not unknown:
@@ -342,6 +347,17 @@ class QueryContext:
                     return None  # ambiguous, or the snapshot cannot tell
             scope = scope.parent
         return None
+
+    def _selected(self, scope: Scope) -> set[str]:
+        """Lower-case aliases of the relations a scope's FROM and JOINs name."""
+        cached = self._selected_cache.get(id(scope))
+        if cached is None:
+            try:
+                cached = {alias.lower() for alias in scope.selected_sources}
+            except Exception:  # noqa: BLE001 - sqlglot cannot list them: every visible source
+                cached = {alias.lower() for alias in scope.sources}
+            self._selected_cache[id(scope)] = cached
+        return cached
 
     def source_of(self, column: exp.Column) -> Source | None:
         """The relation of a column reference (None if it cannot be resolved)."""
