@@ -24,7 +24,7 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from api.airflow_client import AirflowClient
 from api.lake import LakeObjects
-from api.settings import ApiSettings
+from api.settings import ENV_PREFIX, ApiSettings
 from redshift_optimizer.history.store import HistoryStore
 
 
@@ -108,6 +108,35 @@ def get_caller(
     return Caller(match.name, match.roles)
 
 
+def optional_caller(
+    request: Request,
+    api_key: Annotated[str | None, Security(_api_key)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> Caller | None:
+    """The caller when known credentials came with the request, else None (never a 401)."""
+    try:
+        return get_caller(request, api_key, bearer)
+    except HTTPException:
+        return None
+
+
+def unavailable_message(exc: Exception) -> str:
+    """A 503's message: what is unavailable and the setting that points at it."""
+    text = " ".join(str(exc).split())
+    if ENV_PREFIX in text:  # it names its setting already
+        return text
+    from redshift_optimizer.errors import LakeError
+    from redshift_optimizer.history import HistoryError
+
+    if isinstance(exc, LakeError):
+        where = f"S3 (settings {ENV_PREFIX}BUCKET, {ENV_PREFIX}KEY_PREFIX, {ENV_PREFIX}AWS_REGION)"
+    elif isinstance(exc, HistoryError) or "dynamodb" in text.lower():
+        where = f"DynamoDB (settings {ENV_PREFIX}HISTORY_TABLE, {ENV_PREFIX}AWS_REGION)"
+    else:
+        where = "a dependency of the API"
+    return f"{where} is unavailable: {text}"
+
+
 def _require(role: Role, refusal: str):
     def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
         if role not in caller.roles:
@@ -132,5 +161,5 @@ Ingester = Annotated[Caller, Depends(ingester)]
 __all__ = [
     "AirflowDep", "Caller", "Credential", "HistoryDep", "Ingester", "LakeDep", "Reader", "Role",
     "SettingsDep", "Submitter", "credentials", "get_airflow", "get_caller", "get_history",
-    "get_lake", "get_settings",
+    "get_lake", "get_settings", "optional_caller", "unavailable_message",
 ]

@@ -634,7 +634,7 @@ def alert_message(persisted: Mapping[str, Any], settings: Settings, archive_uri:
             lines.append(f"    agents that failed: {', '.join(a['failed_agents'])}")
         lines.append(f"    details: {a['archive_uri']}")
     lines += ["", f"All of the day's results: {archive_uri}",
-              f"History: DynamoDB table {settings.history_table} (index by-day-severity, run_date = {day})"]
+              f"History: DynamoDB table {settings.history_table} (index by-severity-day, day_key from {day})"]
     return subject, "\n".join(lines) + "\n"
 
 
