@@ -75,6 +75,8 @@ class ApiSettings(BaseSettings):
     history_max_limit: int = Field(200, ge=1, le=1000, description="largest page of GET /history")
     history_max_days: int = Field(366, ge=1, description="widest from..to range of GET /history (days)")
     metadata_cache_seconds: float = Field(60.0, ge=0, description="how long metadata JSON is served from memory")
+    history_cache_seconds: float = Field(5.0, ge=0, le=3600,
+                                         description="how long a history listing is served from memory (0: off)")
 
     # Signing the history cursors.
     cursor_secret: SecretStr = Field(

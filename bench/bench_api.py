@@ -4,11 +4,13 @@
    results go into the local DynamoDB through HistoryStore (30 days, ~333 a day), then the
    API under uvicorn answers the page's listings: the default (last 30 days, 50 a page),
    one severity, one finding code (a filter DynamoDB applies after reading), and a page
-   further down with the cursor.
+   further down with the cursor; then the default listing and limit=200 from 10 clients
+   at once (the target: p99 <= 300 ms at concurrency 10).
 2. Time from POST /optimize/redshift to results: the embedded PostgreSQL with the demo
    warehouse, the local AWS endpoint, a real Airflow (api-server, scheduler,
    dag-processor, LocalExecutor), the API; each query is submitted over HTTP and its job
-   followed until the four agents' results are in.
+   followed until the four agents' results are in; then 30 submissions at once, and the
+   time until the last of them has finished.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from local import services  # noqa: E402
 RESULTS = 10_000
 DAYS = 30
 REQUESTS = 50
+CONCURRENCY = 10
+CONCURRENT_REQUESTS = 200  # per listing, spread over the CONCURRENCY clients
+SUBMISSIONS = 30
 SCALE = float(os.environ.get("BENCH_API_SCALE", "0.05"))
 QUERIES = (  # different shapes: each is a new analysis, not an answer from the history
     "SELECT * FROM tpch.orders o, tpch.customer c WHERE o.o_custkey = c.c_custkey "
@@ -54,13 +59,11 @@ def percentile(values: list[float], share: float) -> float:
 def store_results(table: str) -> None:
     import boto3
 
-    from redshift_optimizer.history import DynamoHistoryStore
-    from redshift_optimizer.history.dynamodb import table_definition
+    from redshift_optimizer.history import DynamoHistoryStore, ensure_table
     from tests.api.records import make_record
 
     client = boto3.client("dynamodb")
-    if table not in client.list_tables()["TableNames"]:
-        client.create_table(**table_definition(table))
+    ensure_table(client, table)
     store = DynamoHistoryStore(table, client=client)
     today = date.today()
     severities = ("LOW", "MEDIUM", "HIGH", "CRITICAL", None)
@@ -133,8 +136,33 @@ def bench_history(aws_url: str) -> None:
                     params = {**params, "store_cursor": store_cursor}
                 store_median, _ = timed(store_call(store, params), 10)
                 print(f"  {name:40} {median:10.1f} {p99:10.1f} {store_median:13.1f}")
+        print(f"\nGET /history from {CONCURRENCY} clients at once, {CONCURRENT_REQUESTS} requests each listing:")
+        print(f"  {'listing':40} {'median ms':>10} {'p99 ms':>10}")
+        for name, params in (("default (30 days, 50 a page)", {}), ("limit=200", {"limit": 200})):
+            median, p99 = concurrent(server.url, params)
+            print(f"  {name:40} {median:10.1f} {p99:10.1f}")
     finally:
         server.stop()
+
+
+def concurrent(url: str, params: dict) -> tuple[float, float]:
+    """(median, 99th percentile) in ms of one listing asked by CONCURRENCY clients at once."""
+    from tests.api.stack import API_KEY
+
+    def client_run(requests: int) -> list[float]:
+        timings = []
+        with httpx.Client(base_url=url, headers={"X-API-Key": API_KEY}, timeout=60) as client:
+            client.get("/history", params=params).raise_for_status()  # warm-up
+            for _ in range(requests):
+                started = time.perf_counter()
+                client.get("/history", params=params).raise_for_status()
+                timings.append((time.perf_counter() - started) * 1000)
+        return timings
+
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        runs = pool.map(client_run, [CONCURRENT_REQUESTS // CONCURRENCY] * CONCURRENCY)
+        timings = [t for run in runs for t in run]
+    return statistics.median(timings), percentile(timings, 0.99)
 
 
 def bench_optimize(postgres, aws_url: str) -> None:
@@ -171,9 +199,36 @@ def bench_optimize(postgres, aws_url: str) -> None:
                 totals.append(total)
                 print(f"  {sql[:58] + '..':60} {first or total:12.1f} {total:10.1f}")
             print(f"  median {statistics.median(totals):.1f} s, max {max(totals):.1f} s")
+            submit_at_once(client)
     finally:
         api.stop()
         airflow.stop()
+
+
+def submit_at_once(client: httpx.Client) -> None:
+    """SUBMISSIONS different queries posted at once, each job followed to its end."""
+    base = QUERIES[1]
+
+    def run(i: int) -> tuple[str, float]:
+        started = time.perf_counter()
+        with httpx.Client(base_url=client.base_url, headers=client.headers, timeout=60) as own:
+            accepted = own.post("/optimize/redshift", json={"sql": base.replace(" AS n ", f" AS n_{i} ")})
+            accepted.raise_for_status()
+            while True:
+                job = own.get(accepted.json()["status_url"]).json()
+                if job["status"] in ("success", "partial", "failed"):
+                    return job["status"], time.perf_counter() - started
+                time.sleep(1)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(SUBMISSIONS) as pool:
+        ended = list(pool.map(run, range(SUBMISSIONS)))
+    last = time.perf_counter() - started
+    states = statistics.multimode([state for state, _ in ended])
+    counts = {state: sum(1 for s, _ in ended if s == state) for state in {s for s, _ in ended}}
+    print(f"\n{SUBMISSIONS} submissions at once (max_active_runs of the ad-hoc DAG: 4): "
+          f"the last finished after {last:.0f} s; first {min(t for _, t in ended):.0f} s; "
+          f"ended {counts}" + ("" if states == ["success"] else " (not all succeeded)"))
 
 
 def main() -> None:

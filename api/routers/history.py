@@ -5,6 +5,11 @@ it was made for and is signed with the server's secret (HMAC-SHA256, setting
 OPTIMIZER_API_CURSOR_SECRET); the signature is checked before anything in the cursor is
 read: a cursor from another listing, altered, or made up is a 422 and never reaches
 DynamoDB.
+
+Listings are served from memory for ``OPTIMIZER_API_HISTORY_CACHE_SECONDS`` (default 5; 0
+turns it off): the history changes when a run stores its results, and the page many
+people have open asks the same listing again and again. Callers asking the same listing at
+the same moment share one read of DynamoDB.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -21,6 +28,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 
 from api.deps import HistoryDep, Reader, SettingsDep
 from api.models import QUERY_HASH, AgentName, HistoryListing, Problem, QueryHistory
+from redshift_optimizer.history.store import HistoryPage
 from redshift_optimizer.models.findings import Severity
 
 router = APIRouter(prefix="/history", tags=["history"])
@@ -72,6 +80,37 @@ def unwrap_cursor(cursor: str, filters: dict[str, Any], secret: str) -> str:
     return envelope["c"]
 
 
+class PageCache:
+    """History pages by (listing, cursor) for ``seconds``; one read per key at a time."""
+
+    def __init__(self, seconds: float, size: int = 512):
+        self.seconds = seconds
+        self.size = size
+        self._pages: dict[tuple, tuple[float, HistoryPage]] = {}
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, read) -> HistoryPage:
+        if self.seconds <= 0:
+            return read()
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:  # the same listing asked at once: one DynamoDB read, the others wait for it
+            now = time.monotonic()
+            cached = self._pages.get(key)
+            if cached is not None and now - cached[0] < self.seconds:
+                return cached[1]
+            page = read()
+            with self._lock:
+                if len(self._pages) >= self.size:
+                    stale = [k for k, (at, _) in self._pages.items() if now - at >= self.seconds]
+                    for k in stale or list(self._pages)[: self.size // 2]:
+                        self._pages.pop(k, None)
+                        self._locks.pop(k, None)
+                self._pages[key] = (now, page)
+            return page
+
+
 @router.get(
     "",
     response_model=HistoryListing,
@@ -110,9 +149,13 @@ def list_history(
     filters = {"from": from_, "to": to, "severity": severity, "agent": agent, "code": code, "limit": limit}
     secret = settings.cursor_secret.get_secret_value()
     store_cursor = unwrap_cursor(cursor, filters, secret) if cursor else None
-    try:
-        page = history.list(from_date=from_, to_date=to, severity=severity, agent=agent, code=code,
+    def read() -> HistoryPage:
+        return history.list(from_date=from_, to_date=to, severity=severity, agent=agent, code=code,
                             limit=limit, cursor=store_cursor)
+
+    cache = getattr(request.app.state, "history_cache", None) or PageCache(0)
+    try:
+        page = cache.get((_filters_digest(filters), store_cursor), read)
     except ValueError as exc:
         raise _bad(str(exc)) from None
     next_cursor = wrap_cursor(page.cursor, filters, secret) if page.cursor else None

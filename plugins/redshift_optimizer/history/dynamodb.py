@@ -7,7 +7,8 @@ Layout (what :func:`table_definition` creates; Terraform or an operator does the
 - global secondary index ``by-severity-day``: partition key ``severity_rank`` (S, ``0`` = no
   finding, ``1`` LOW .. ``4`` CRITICAL), sort key ``day_key`` (S,
   ``<run_date>#<query_hash>#<analysis_timestamp>``), projecting only what a listing shows
-  (not the record). One Query per severity covers any range of days (``day_key BETWEEN``),
+  (``summary``: the listing's row as one JSON string, and the filter sets ``agents`` and
+  ``codes``; not the record). One Query per severity covers any range of days (``day_key BETWEEN``),
   newest first: a listing of one severity is one Query, of every severity five, merged,
   whatever the number of days (one partition per severity is a handful of partitions: the
   history takes a few hundred writes a day, far below a partition's limit);
@@ -33,9 +34,9 @@ from redshift_optimizer.models.findings import Severity
 INDEX_NAME = "by-severity-day"
 MAX_RECORD_BYTES = 350_000  # below DynamoDB's 400 KB item limit, with room for the attributes
 _RANK = {None: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
-#: What a listing reads (the index projects these, never the record).
-SUMMARY_ATTRIBUTES = ["run_date", "severity", "agents", "failed_agents", "codes", "engine", "prompt_version",
-                      "schema_version", "fingerprint", "total_elapsed_ms", "archive_uri"]
+#: What the listing index projects (never the record): the summary as one JSON attribute,
+#: and the sets the filters read.
+SUMMARY_ATTRIBUTES = ["summary", "agents", "codes"]
 _DAY_END = "#~"  # after every "#<query_hash>#<analysis_timestamp>" of a day ("~" sorts after them)
 
 
@@ -91,16 +92,17 @@ def ensure_table(client: Any, name: str) -> str:
     client.update_table(TableName=name, AttributeDefinitions=_INDEX_ATTRIBUTES,
                         GlobalSecondaryIndexUpdates=[{"Create": _index()}])
     updated = 0
-    for page in client.get_paginator("scan").paginate(
-            TableName=name, ProjectionExpression="query_hash, analysis_timestamp, run_date, severity"):
+    for page in client.get_paginator("scan").paginate(TableName=name):
         for item in page.get("Items", []):
             if "run_date" not in item:
                 continue
             keys = _index_keys(item["query_hash"]["S"], item["analysis_timestamp"]["S"], item["run_date"]["S"],
                                item.get("severity", {}).get("S"))
+            summary = DynamoHistoryStore._summary(item).model_dump_json()
             client.update_item(TableName=name, Key={k: item[k] for k in ("query_hash", "analysis_timestamp")},
-                               UpdateExpression="SET severity_rank = :r, day_key = :d",
-                               ExpressionAttributeValues={":r": keys["severity_rank"], ":d": keys["day_key"]})
+                               UpdateExpression="SET severity_rank = :r, day_key = :d, summary = :s",
+                               ExpressionAttributeValues={":r": keys["severity_rank"], ":d": keys["day_key"],
+                                                          ":s": {"S": summary}})
             updated += 1
     return f"index {INDEX_NAME} added, {updated} item(s) keyed"
 
@@ -165,6 +167,7 @@ class DynamoHistoryStore(HistoryStore):
             "analyzed_at": {"S": record.analyzed_at},
             "revision": {"N": str(record.revision)},
             "fingerprint": {"S": summary.fingerprint or "-"},
+            "summary": {"S": summary.model_dump_json(exclude_defaults=True)},
         }
         if record.severity is not None:
             item["severity"] = {"S": record.severity.value}
@@ -194,6 +197,9 @@ class DynamoHistoryStore(HistoryStore):
 
     @staticmethod
     def _summary(item: dict[str, Any]) -> HistorySummary:
+        if "summary" in item:
+            return HistorySummary.model_validate_json(item["summary"]["S"])
+
         def text(name: str) -> str | None:
             return item[name]["S"] if name in item else None
 
@@ -273,8 +279,12 @@ class DynamoHistoryStore(HistoryStore):
             values[":code"] = {"S": code.upper()}
         # Every severity's items newest day first, merged: (day, severity, key) descending,
         # the order of the listing.
+        # Each severity's first page is its share of the page (and then some): a listing
+        # reads about ``limit`` items, not ``limit`` per severity; a severity that has more
+        # than its share is read further, page by page, as the merge asks.
+        share = min(limit + 1, (limit + 1) // len(ranks) + 10)
         streams = [self._stream(rank, from_date.isoformat(), _upper(rank, to_date.isoformat(), last),
-                                filters, values, page_size=limit + 1) for rank in ranks]
+                                filters, values, first_page=share, page_size=limit + 1) for rank in ranks]
         merged = heapq.merge(*streams, key=lambda entry: entry[0], reverse=True)
         items: list[HistorySummary] = []
         for order, item in merged:
@@ -285,7 +295,7 @@ class DynamoHistoryStore(HistoryStore):
         return HistoryPage(items=items, cursor=None)
 
     def _stream(self, rank: int, low: str, high: str | None, filters: list[str], values: dict[str, Any],
-                page_size: int) -> Iterator[tuple[tuple[str, int, str], dict[str, Any]]]:
+                first_page: int, page_size: int) -> Iterator[tuple[tuple[str, int, str], dict[str, Any]]]:
         """One severity's items with ``low <= day_key <= high`` (high exclusive of the
         cursor's own item), newest first, fetched page by page as the merge asks."""
         if high is None or high < low:
@@ -295,7 +305,8 @@ class DynamoHistoryStore(HistoryStore):
             "KeyConditionExpression": "severity_rank = :rank AND day_key BETWEEN :low AND :high",
             "ExpressionAttributeValues": {**values, ":rank": {"S": str(rank)}, ":low": {"S": low},
                                           ":high": {"S": high}},
-            "ScanIndexForward": False, "Limit": page_size if not filters else max(page_size, 100),
+            "ScanIndexForward": False, "Limit": first_page if not filters else max(page_size, 100),
+            "ProjectionExpression": "day_key, summary",
         }
         if filters:
             kwargs["FilterExpression"] = " AND ".join(filters)
@@ -310,6 +321,7 @@ class DynamoHistoryStore(HistoryStore):
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            kwargs["Limit"] = max(kwargs["Limit"], page_size)
 
 
 def _severity(value: Severity | str) -> Severity:
