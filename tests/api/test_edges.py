@@ -1,7 +1,9 @@
 """The API's edges under uvicorn, on the local AWS endpoint, without Airflow (its URL
 points nowhere: these requests are answered before anything reaches it): malformed
 Unicode, bodies over the limit with and without a length, signed cursors, the SQL
-pre-check, /ready for callers with and without a key, and 503s naming their setting."""
+pre-check, /ready for callers with and without a key, and 503s naming their setting; and
+the job states a job page derives from Airflow's answers (given here) and the lake: Airflow's
+state when the lake cannot be read, ``partial`` naming the agent that has no result."""
 
 from __future__ import annotations
 
@@ -148,3 +150,86 @@ def test_unavailable_messages_name_the_setting():
 
     assert "OPTIMIZER_API_HISTORY_TABLE" in unavailable_message(HistoryError("DynamoDB query failed"))
     assert "OPTIMIZER_API_BUCKET" in unavailable_message(LakeError("cannot read"))
+
+
+class FakeAirflow:
+    """Airflow's answers about one run (the REST transport is tested elsewhere)."""
+
+    def __init__(self, state: str, tasks: dict[str, str]):
+        self.state, self.tasks = state, tasks
+
+    def dag_run(self, dag_id, run_id):
+        from api.airflow_client import DagRun
+
+        return DagRun(dag_run_id=run_id, state=self.state, conf={"sql": "SELECT o_orderkey FROM tpch.orders"})
+
+    def task_states(self, dag_id, run_id):
+        from api.airflow_client import TaskState
+
+        return [TaskState(task_id=task, state=state) for task, state in self.tasks.items()]
+
+    def is_paused(self, dag_id):
+        return False
+
+
+def job_app(airflow, lake=None):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.settings import load_api_settings
+    from redshift_optimizer.history import DynamoHistoryStore
+
+    app = create_app(load_api_settings(api_keys=API_KEY, key_prefix="edges"), airflow=airflow, lake=lake,
+                     history_store=DynamoHistoryStore("query-optimization-history", client=boto3.client("dynamodb")))
+    return TestClient(app, headers={"X-API-Key": API_KEY})
+
+
+AGENT_TASKS = {"redshift_query_optimizer": "upstream_failed", "schema_normalizer": "success",
+               "cost_saver": "success", "data_validation_agent": "success"}
+
+
+def test_a_job_without_the_lake_shows_airflows_state_and_says_so(aws):
+    from api.lake import LakeObjects
+    from botocore.config import Config
+    from local import services
+
+    dead = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{services.free_port()}",
+                        config=Config(connect_timeout=1, retries={"max_attempts": 1}))
+    lake = LakeObjects(dead, "redshift-optimizer-metadata", "edges", 0)
+    for state, shown in (("running", "running"), ("failed", "failed")):
+        with job_app(FakeAirflow(state, {"plan_query": "failed" if state == "failed" else "running"}), lake) as http:
+            answer = http.get("/jobs/adhoc__0000000000000000000000e1")
+        assert answer.status_code == 200, answer.text
+        job = answer.json()
+        assert job["status"] == shown
+        assert "the state is Airflow's: cannot read the lake" in job["message"]
+        assert "OPTIMIZER_API_BUCKET" in job["message"]
+
+
+def test_a_job_whose_agent_did_not_run_is_partial_naming_it_and_why(aws):
+    from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult, AgentStatus
+    from redshift_optimizer.pipelines.adhoc_optimization import adhoc_work_prefix
+    from redshift_optimizer.pipelines.query_optimization import result_key
+
+    job_id = "adhoc__0000000000000000000000e2"
+    prefix = f"edges/{adhoc_work_prefix(job_id)}"
+    s3 = boto3.client("s3")
+    plan = {"run_date": "2024-07-01", "engine": "rules", "prompt_version": "v1", "schema_version": "s1",
+            "queries": [{"query_hash": "00000000000000e2", "rank": 0,
+                         "analysis_timestamp": "2024-07-01T00:00:00Z#rules#v1#s1"}],
+            "request": {"sql": "SELECT o_orderkey FROM tpch.orders"}}
+    s3.put_object(Bucket="redshift-optimizer-metadata", Key=f"{prefix}/plan.json", Body=json.dumps(plan).encode())
+    for agent in AGENT_NAMES:
+        failed = agent == "redshift-query-optimizer"
+        result = AgentResult(agent_name=agent, query_hash="00000000000000e2", prompt_version="v1",
+                             status=AgentStatus.FAILED if failed else AgentStatus.SUCCEEDED,
+                             error="the agent's task did not run (an upstream task failed)" if failed else None)
+        s3.put_object(Bucket="redshift-optimizer-metadata", Key="edges/" + result_key(
+            adhoc_work_prefix(job_id), "00000000000000e2", agent), Body=result.model_dump_json().encode())
+    tasks = {"plan_query": "success", "verify_rewrite": "failed", "persist_results": "failed", **AGENT_TASKS}
+    with job_app(FakeAirflow("failed", tasks)) as http:
+        job = http.get(f"/jobs/{job_id}").json()
+    assert job["status"] == "partial", job
+    assert "3 of 4 agents" in job["message"] and "redshift-query-optimizer: the agent's task did not run" \
+        in job["message"] and "verify_rewrite failed" in job["message"]
+    assert job["results"]["query"]["query_text"] == plan["request"]["sql"]
