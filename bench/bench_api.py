@@ -136,13 +136,22 @@ def bench_history(aws_url: str) -> None:
                     params = {**params, "store_cursor": store_cursor}
                 store_median, _ = timed(store_call(store, params), 10)
                 print(f"  {name:40} {median:10.1f} {p99:10.1f} {store_median:13.1f}")
-        print(f"\nGET /history from {CONCURRENCY} clients at once, {CONCURRENT_REQUESTS} requests each listing:")
-        print(f"  {'listing':40} {'median ms':>10} {'p99 ms':>10}")
-        for name, params in (("default (30 days, 50 a page)", {}), ("limit=200", {"limit": 200})):
-            median, p99 = concurrent(server.url, params)
-            print(f"  {name:40} {median:10.1f} {p99:10.1f}")
     finally:
         server.stop()
+    print(f"\nGET /history from {CONCURRENCY} clients at once, {CONCURRENT_REQUESTS} requests per listing, "
+          f"with the API's page cache ({settings.history_cache_seconds:g} s) and without it (every request reads "
+          "DynamoDB):")
+    print(f"  {'listing':40} {'median ms':>10} {'p99 ms':>10} {'uncached median':>16} {'uncached p99':>13}")
+    cold_settings = settings.model_copy(update={"history_cache_seconds": 0.0})
+    for name, params in (("default (30 days, 50 a page)", {}), ("limit=200", {"limit": 200})):
+        figures = []
+        for config in (settings, cold_settings):
+            server = ApiServer(create_app(config), services.free_port()).start()
+            try:
+                figures += concurrent(server.url, params)
+            finally:
+                server.stop()
+        print(f"  {name:40} {figures[0]:10.1f} {figures[1]:10.1f} {figures[2]:16.1f} {figures[3]:13.1f}")
 
 
 def concurrent(url: str, params: dict) -> tuple[float, float]:
