@@ -7,9 +7,10 @@ read: a cursor from another listing, altered, or made up is a 422 and never reac
 DynamoDB.
 
 Listings are served from memory for ``OPTIMIZER_API_HISTORY_CACHE_SECONDS`` (default 5; 0
-turns it off): the history changes when a run stores its results, and the page many
-people have open asks the same listing again and again. Callers asking the same listing at
-the same moment share one read of DynamoDB.
+turns it off), and renewed in the background while they are less than twice that old (so a
+listing is at most about 10 s behind the table by default): the history changes when a run
+stores its results, and the page many people have open asks the same listing again and
+again. Callers asking the same missing listing at the same moment share one DynamoDB read.
 """
 
 from __future__ import annotations
@@ -81,34 +82,65 @@ def unwrap_cursor(cursor: str, filters: dict[str, Any], secret: str) -> str:
 
 
 class PageCache:
-    """History pages by (listing, cursor) for ``seconds``; one read per key at a time."""
+    """History pages by (listing, cursor), fresh for ``seconds``. A page older than that is
+    still served, while one background read renews it, until it is twice that old; then the
+    caller waits for the read. Callers asking the same missing page at once share one read."""
 
     def __init__(self, seconds: float, size: int = 512):
         self.seconds = seconds
         self.size = size
         self._pages: dict[tuple, tuple[float, HistoryPage]] = {}
         self._locks: dict[tuple, threading.Lock] = {}
+        self._renewing: set[tuple] = set()
         self._lock = threading.Lock()
 
     def get(self, key: tuple, read) -> HistoryPage:
         if self.seconds <= 0:
             return read()
+        cached = self._pages.get(key)
+        if cached is not None:
+            age = time.monotonic() - cached[0]
+            if age < self.seconds:
+                return cached[1]
+            if age < 2 * self.seconds:
+                self._renew(key, read)
+                return cached[1]
         with self._lock:
             lock = self._locks.setdefault(key, threading.Lock())
-        with lock:  # the same listing asked at once: one DynamoDB read, the others wait for it
-            now = time.monotonic()
+        with lock:  # the same page asked at once: one DynamoDB read, the others wait for it
             cached = self._pages.get(key)
-            if cached is not None and now - cached[0] < self.seconds:
+            if cached is not None and time.monotonic() - cached[0] < self.seconds:
                 return cached[1]
-            page = read()
-            with self._lock:
-                if len(self._pages) >= self.size:
-                    stale = [k for k, (at, _) in self._pages.items() if now - at >= self.seconds]
-                    for k in stale or list(self._pages)[: self.size // 2]:
-                        self._pages.pop(k, None)
-                        self._locks.pop(k, None)
-                self._pages[key] = (now, page)
-            return page
+            return self._store(key, read())
+
+    def _renew(self, key: tuple, read) -> None:
+        with self._lock:
+            if key in self._renewing:
+                return
+            self._renewing.add(key)
+
+        def renew() -> None:
+            try:
+                self._store(key, read())
+            except Exception:  # noqa: BLE001 - the next caller reads it and gets the error
+                with self._lock:
+                    self._pages.pop(key, None)
+            finally:
+                with self._lock:
+                    self._renewing.discard(key)
+
+        threading.Thread(target=renew, name="history-page-renewal", daemon=True).start()
+
+    def _store(self, key: tuple, page: HistoryPage) -> HistoryPage:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._pages) >= self.size and key not in self._pages:
+                stale = [k for k, (at, _) in self._pages.items() if now - at >= 2 * self.seconds]
+                for k in stale or list(self._pages)[: self.size // 2]:
+                    self._pages.pop(k, None)
+                    self._locks.pop(k, None)
+            self._pages[key] = (now, page)
+        return page
 
 
 @router.get(

@@ -233,3 +233,32 @@ def test_a_job_whose_agent_did_not_run_is_partial_naming_it_and_why(aws):
     assert "3 of 4 agents" in job["message"] and "redshift-query-optimizer: the agent's task did not run" \
         in job["message"] and "verify_rewrite failed" in job["message"]
     assert job["results"]["query"]["query_text"] == plan["request"]["sql"]
+
+
+def test_the_history_page_cache_reads_once_serves_stale_while_renewing_and_waits_when_too_old():
+    import threading
+
+    from api.routers.history import PageCache
+    from redshift_optimizer.history.store import HistoryPage
+
+    reads = []
+
+    def read():
+        reads.append(1)
+        time.sleep(0.2)
+        return HistoryPage(items=[], cursor=str(len(reads)))
+
+    cache = PageCache(0.5)
+    callers = [threading.Thread(target=cache.get, args=(("page",), read)) for _ in range(10)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    assert len(reads) == 1, "ten callers at once, one read"
+    time.sleep(0.6)
+    assert cache.get(("page",), read).cursor == "1", "stale but young enough: served at once"
+    time.sleep(0.4)
+    assert cache.get(("page",), read).cursor == "2", "renewed in the background"
+    time.sleep(1.2)
+    assert cache.get(("page",), read).cursor == "3", "too old: the caller waits for a read"
+    assert PageCache(0).get(("page",), read).cursor == "4", "0 s: no cache"
