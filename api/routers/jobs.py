@@ -8,7 +8,8 @@ down), and a run that failed shows ``failed`` with the steps and agents at fault
 Job states: ``queued`` and ``running`` as Airflow has them; once the run ended,
 ``success`` when every agent has a result (fresh, or from the history for this same text)
 and no step failed, ``partial`` when some agents have one and others failed or did not run
-(the message says which and why), ``failed`` when none has.
+or the rewrite check could not run on the warehouse (the message says which and why),
+``failed`` when none has.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from api.models import AgentProgress, Job, JobRequest, Problem, StepProgress
 from redshift_optimizer.errors import OptimizerError
 from redshift_optimizer.fingerprint import fingerprint
 from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult
-from redshift_optimizer.pipelines.adhoc_optimization import is_job_id, job_record, job_results
+from redshift_optimizer.pipelines.adhoc_optimization import UNCHECKED_NOTE, is_job_id, job_record, job_results
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -107,6 +108,10 @@ def _state(run_state: str, agents: list[AgentProgress], steps: list[StepProgress
     problems = [f"{a.agent}: {_why(a.result, a.task_state, failed_steps)}" for a in agents
                 if a.result is None or not a.result.succeeded]
     problems += [f"step {step} failed" for step in failed_steps]
+    problems += [f"{a.agent}: its rewrite could not be checked on the warehouse "
+                 f"({' '.join(note[len(UNCHECKED_NOTE):].split())[:200]})"
+                 for a in agents if a.result is not None and a.result.succeeded
+                 for note in a.result.verification_notes if note.startswith(UNCHECKED_NOTE)]
     if not problems:
         return "success", None
     if not succeeded:

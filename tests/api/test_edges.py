@@ -235,6 +235,35 @@ def test_a_job_whose_agent_did_not_run_is_partial_naming_it_and_why(aws):
     assert job["results"]["query"]["query_text"] == plan["request"]["sql"]
 
 
+def test_a_job_whose_rewrite_could_not_be_checked_is_partial(aws):
+    from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult
+    from redshift_optimizer.pipelines.adhoc_optimization import UNCHECKED_NOTE, adhoc_work_prefix
+    from redshift_optimizer.pipelines.query_optimization import result_key
+
+    job_id = "adhoc__0000000000000000000000e3"
+    s3 = boto3.client("s3")
+    plan = {"run_date": "2024-07-01", "engine": "rules", "prompt_version": "v1", "schema_version": "s1",
+            "queries": [{"query_hash": "00000000000000e3", "rank": 0,
+                         "analysis_timestamp": "2024-07-01T00:00:00Z#rules#v1#s1"}],
+            "request": {"sql": "SELECT o_orderkey FROM tpch.orders"}}
+    s3.put_object(Bucket="redshift-optimizer-metadata", Key=f"edges/{adhoc_work_prefix(job_id)}/plan.json",
+                  Body=json.dumps(plan).encode())
+    for agent in AGENT_NAMES:
+        notes = [f"{UNCHECKED_NOTE}the warehouse refused the statement (permission)"] \
+            if agent == "redshift-query-optimizer" else []
+        result = AgentResult(agent_name=agent, query_hash="00000000000000e3", prompt_version="v1",
+                             verification_notes=notes)
+        s3.put_object(Bucket="redshift-optimizer-metadata", Key="edges/" + result_key(
+            adhoc_work_prefix(job_id), "00000000000000e3", agent), Body=result.model_dump_json().encode())
+    tasks = {"plan_query": "success", "verify_rewrite": "success", "persist_results": "success",
+             **dict.fromkeys(AGENT_TASKS, "success")}
+    with job_app(FakeAirflow("success", tasks)) as http:
+        job = http.get(f"/jobs/{job_id}").json()
+    assert job["status"] == "partial", job
+    assert "redshift-query-optimizer: its rewrite could not be checked on the warehouse (the warehouse refused" \
+        in job["message"]
+
+
 def test_the_history_page_cache_reads_once_serves_stale_while_renewing_and_waits_when_too_old():
     import threading
 

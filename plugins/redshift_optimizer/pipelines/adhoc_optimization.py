@@ -73,6 +73,8 @@ ADHOC_WORK_PREFIX = f"{WORK_PREFIX}/adhoc"
 #: DAG run id of a job: ``adhoc__`` and 24 hex digits (see :func:`job_run_id`).
 JOB_ID_PATTERN = r"^adhoc__[0-9a-f]{24}$"
 _JOB_ID = re.compile(JOB_ID_PATTERN)
+#: How a verification note starts when the rewrite could not be checked on the warehouse.
+UNCHECKED_NOTE = "not run on the warehouse: "
 _SCHEMA_KEY = "metadata/schema/schema.json"
 _PROFILES = "metadata/data_profile/profile-"
 _WINDOWS = "metadata/query_history/"
@@ -302,7 +304,7 @@ def verify_rewrite(lake: Any, warehouse: Any, settings: AdhocSettings, prefix: s
         with read_only_session(warehouse, schema):
             report = verify(ctx.query.query_text, ctx.optimized_query, warehouse, budget, snapshot=snapshot)
     except WarehouseError as exc:  # the agents must not wait on a warehouse that is down
-        ctx.verification_notes.append(f"not run on the warehouse: {exc}")
+        ctx.verification_notes.append(f"{UNCHECKED_NOTE}{exc}")
         lake.write_json(key, ctx)
         return {"verification": ctx.verification.value, "note": str(exc)}
     if report.failed:
@@ -427,6 +429,7 @@ __all__ = [
     "ADHOC_DAG_ID",
     "ADHOC_WORK_PREFIX",
     "JOB_ID_PATTERN",
+    "UNCHECKED_NOTE",
     "AdhocSettings",
     "QueryLake",
     "QueryRequest",
