@@ -361,7 +361,10 @@ def persist_job_results(lake: Any, history: HistoryStore, settings: Settings, pr
     if plan is None:
         raise LakeError(f"no plan at {lake.uri(prefix + '/plan.json')}: the plan step did not run")
     entry = plan["queries"][0]
-    if entry.get("history_text") == "other":
+    # Checked again now: another job of the same shape may have stored its own since the plan.
+    stored = history.find(entry["query_hash"], entry["analysis_timestamp"])
+    if entry.get("history_text") == "other" or (
+            stored is not None and stored.query.query_text != (plan.get("request") or {}).get("sql")):
         log.info("query %s: the history holds this shape with other literals; this job's results stay in %s",
                  entry["query_hash"], lake.uri(prefix))
         return {"run_date": plan["run_date"], "stored": [], "alerts": [], "kept_in_work_area": True}
