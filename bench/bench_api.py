@@ -113,7 +113,7 @@ def bench_history(aws_url: str) -> None:
     settings = load_api_settings(api_keys=API_KEY, history_table=table, airflow_url="http://127.0.0.1:9")
     server = ApiServer(create_app(settings), services.free_port()).start()
     try:
-        with httpx.Client(base_url=server.url, headers={"X-API-Key": API_KEY}, timeout=30) as client:
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": API_KEY}, timeout=300) as client:
             deep = client.get("/history", params={"limit": 50})
             for _ in range(5):
                 deep = client.get("/history", params={"limit": 50, "cursor": deep.json()["cursor"]})
@@ -161,7 +161,7 @@ def concurrent(url: str, params: dict, requests: int) -> tuple[float, float]:
 
     def client_run(requests: int) -> list[float]:
         timings = []
-        with httpx.Client(base_url=url, headers={"X-API-Key": API_KEY}, timeout=60) as client:
+        with httpx.Client(base_url=url, headers={"X-API-Key": API_KEY}, timeout=300) as client:
             client.get("/history", params=params).raise_for_status()  # warm-up
             for _ in range(requests):
                 started = time.perf_counter()

@@ -305,7 +305,9 @@ class DynamoHistoryStore(HistoryStore):
             "KeyConditionExpression": "severity_rank = :rank AND day_key BETWEEN :low AND :high",
             "ExpressionAttributeValues": {**values, ":rank": {"S": str(rank)}, ":low": {"S": low},
                                           ":high": {"S": high}},
-            "ScanIndexForward": False, "Limit": first_page if not filters else max(page_size, 100),
+            # A filter applies after the read: read wide pages, so a rare code is found in a
+            # page or two instead of many narrow ones.
+            "ScanIndexForward": False, "Limit": first_page if not filters else max(page_size, 1000),
             "ProjectionExpression": "day_key, summary",
         }
         if filters:
