@@ -224,11 +224,9 @@ def submit_at_once(client: httpx.Client) -> None:
         with httpx.Client(base_url=client.base_url, headers=client.headers, timeout=60) as own:
             accepted = own.post("/optimize/redshift", json={"sql": base.replace(" AS n ", f" AS n_{i} ")})
             accepted.raise_for_status()
-            unavailable = 0
             while True:
                 answer = own.get(accepted.json()["status_url"])
                 if answer.status_code == 503:  # Airflow slow to answer under the load: ask again
-                    unavailable += 1
                     time.sleep(1)
                     continue
                 job = answer.raise_for_status().json()
