@@ -37,7 +37,7 @@ from redshift_optimizer.transpile import to_postgres
 
 #: Data sets per proof: all empty, one row per table, then random ones (seeded: a proof is
 #: repeatable, and the same table gets the same rows for every step of one rewrite).
-RANDOM_DATA_SETS = 10
+RANDOM_DATA_SETS = 14
 MAX_ROWS_PER_TABLE = 8
 NULL_SHARE = 0.3
 QUERY_TIMEOUT_MS = 10_000
@@ -251,8 +251,10 @@ def _literals(tree: exp.Expression) -> _Literals:
 _BOUNDARY_DATES = [date(1992, 1, 1), date(1995, 12, 31), date(1996, 1, 1), date(1996, 2, 29), date(1998, 12, 31)]
 
 
-def _dates(literals: _Literals) -> list[date]:
-    found = set(_BOUNDARY_DATES)
+def _dates(literals: _Literals, neighbours: bool = True) -> list[date]:
+    """Dates the queries name (with the days either side) and, with ``neighbours``, month
+    and year boundaries and a leap day."""
+    found = set(_BOUNDARY_DATES) if neighbours else set()
     for text in literals.strings:
         match = re.fullmatch(r"\s*(\d{4})-(\d{2})(?:-(\d{2}))?.*", text)
         if not match:
@@ -261,12 +263,13 @@ def _dates(literals: _Literals) -> list[date]:
             day = date(int(match.group(1)), int(match.group(2)), int(match.group(3) or 1))
         except ValueError:
             continue
-        found |= {day, day - timedelta(days=1), day + timedelta(days=1)}
+        found |= {day, day - timedelta(days=1), day + timedelta(days=1)} if neighbours else {day}
     return sorted(found)
 
 
-def _column_plan(column, literals: _Literals) -> tuple[str, tuple[list, bool]]:
-    """(PostgreSQL type, (values to draw from, may be NULL)) for a snapshot column."""
+def _column_plan(column, literals: _Literals) -> tuple[str, tuple[list, list, bool]]:
+    """(PostgreSQL type, (the queries' own constants of its type, other values to draw from,
+    may be NULL)) for a snapshot column."""
     try:
         dtype = exp.DataType.build(column.type, dialect=DIALECT)
     except Exception:  # noqa: BLE001
@@ -276,37 +279,49 @@ def _column_plan(column, literals: _Literals) -> tuple[str, tuple[list, bool]]:
     numbers = sorted(literals.numbers)
     if dtype.is_type(*exp.DataType.INTEGER_TYPES):
         bound = {exp.DataType.Type.SMALLINT: 32767, exp.DataType.Type.INT: 2**31 - 1}.get(dtype.this, 2**63 - 1)
-        values = {0, 1, 2, 3, -1}
-        values |= {int(n) + d for n in numbers if n == n.to_integral_value() for d in (-1, 0, 1)}
-        values = sorted(v for v in values if abs(v) <= bound)
+        exact = [int(n) for n in numbers if n == n.to_integral_value() and abs(n) <= bound]
+        values = _ordered([1, 2, 3, 0, -1] + [n + d for n in exact for d in (-1, 1)], bound=bound)
+        return pg_type, (exact, values, nullable)
     elif dtype.is_type(*exp.DataType.REAL_TYPES):
         params = [int(p.this.this) for p in dtype.expressions if isinstance(p.this, exp.Literal)] \
             if dtype.expressions else []
         precision, scale = (params + [18, 0])[:2] if dtype.this == exp.DataType.Type.DECIMAL and params else (None, None)
-        base = {Decimal(0), Decimal(1), Decimal(2), Decimal("0.5"), Decimal(-1), Decimal("1.5")}
-        base |= {n + d for n in numbers for d in (Decimal("-0.01"), Decimal(0), Decimal("0.01"))}
+        base = [Decimal(1), Decimal(2), Decimal(0), Decimal("0.5"), Decimal(-1), Decimal("1.5")]
+        base += [n + d for n in numbers for d in (Decimal("-0.01"), Decimal("0.01"))]
+        exact = list(numbers)
         if precision is not None:
             limit = Decimal(10) ** (precision - scale)
             quantum = Decimal(1).scaleb(-scale)
-            base = {v.quantize(quantum) for v in base if abs(v) < limit}
-        values = sorted(base)
+            base = [v.quantize(quantum) for v in base if abs(v) < limit]
+            exact = [v.quantize(quantum) for v in exact if abs(v) < limit]
+        return pg_type, (_ordered(exact), _ordered(base), nullable)
     elif dtype.is_type(*exp.DataType.TEXT_TYPES) or dtype.this in (exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR):
         params = [int(p.this.this) for p in dtype.expressions if isinstance(p.this, exp.Literal)]
         length = params[0] if params else 256
-        base = {"", "a", "b", "A"}
-        for text in literals.strings:
-            base |= {text, text.replace("%", "").replace("_", "x"), text.replace("%", "x").replace("_", "x")}
-        values = sorted(v for v in base if len(v) <= length)
+        exact = [t for t in literals.strings if len(t) <= length]
+        base = ["a", "b", "", "A"] + [v for t in literals.strings
+                                      for v in (t.replace("%", "").replace("_", "x"), t.replace("%", "x").replace("_", "x"))]
+        return pg_type, ([t for t in _ordered(exact)], _ordered([v for v in base if len(v) <= length]), nullable)
     elif dtype.this == exp.DataType.Type.DATE:
-        values = _dates(literals)
+        exact = _dates(literals, neighbours=False)
+        return pg_type, (exact, _dates(literals), nullable)
     elif dtype.this in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.DATETIME):
+        exact = [datetime.combine(d, datetime.min.time()) for d in _dates(literals, neighbours=False)]
         values = [datetime.combine(d, t) for d in _dates(literals)
                   for t in (datetime.min.time(), datetime(1, 1, 1, 12, 30).time(), datetime(1, 1, 1, 23, 59, 59, 999999).time())]
+        return pg_type, (exact, values, nullable)
     elif dtype.this == exp.DataType.Type.BOOLEAN:
-        values = [True, False]
-    else:
-        raise ProofUnavailable(f"column type {column.type!r} is not known to the data generator")
-    return pg_type, (values, nullable)
+        return pg_type, ([], [True, False], nullable)
+    raise ProofUnavailable(f"column type {column.type!r} is not known to the data generator")
+
+
+def _ordered(values: list, bound: int | None = None) -> list:
+    """The values without repeats, in the order given (the likeliest first)."""
+    seen: dict = {}
+    for value in values:
+        if bound is None or abs(value) <= bound:
+            seen.setdefault(value, None)
+    return list(seen)
 
 
 def _rows(rng: random.Random, index: int, plans: list, names: list[str]) -> list[dict]:
@@ -316,16 +331,21 @@ def _rows(rng: random.Random, index: int, plans: list, names: list[str]) -> list
     rows = []
     for _ in range(count):
         row = {}
-        for name, (_, (values, nullable)) in zip(names, plans):
-            if nullable and index > 1 and rng.random() < NULL_SHARE:
+        for name, (_, (exact, values, nullable)) in zip(names, plans):
+            draw = rng.random()
+            if nullable and index > 1 and draw < NULL_SHARE:
                 row[name] = None
+            elif exact and draw < NULL_SHARE + 0.35:
+                row[name] = _json(rng.choice(exact))  # what the filters compare with
             else:
-                # Small values first: join keys of different tables then meet often.
-                row[name] = _json(values[min(int(rng.expovariate(0.6)), len(values) - 1)] if rng.random() < 0.5
-                                  else rng.choice(values))
+                # The first values most often: join keys of different tables then meet.
+                row[name] = _json(values[min(int(rng.expovariate(0.7)), len(values) - 1)])
         rows.append(row)
     if rows and index > 1:
-        rows += [dict(rng.choice(rows)) for _ in range(rng.randint(0, 2))]  # duplicates
+        if index % 3 == 0:
+            rows += [dict(r) for r in rows]  # every row twice
+        else:
+            rows += [dict(rng.choice(rows)) for _ in range(rng.randint(0, 3))]
     return rows
 
 
