@@ -391,7 +391,7 @@ def agent_contexts(
                 result = analyze(stats.query_text, snapshot, stats, profile, settings=config, warehouse=verify_on)
                 extra.update(findings=result.findings, optimized_query=result.optimized_query,
                              rewrites=result.rewrites, verification=result.verification,
-                             verification_notes=result.verification_notes)
+                             verification_notes=result.verification_notes, rewrite_cost=result.cost)
             except SqlInputError as exc:
                 extra["parse_error"] = str(exc)
         elif agent == SCHEMA_NORMALIZER:
