@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query_context import QueryContext, contains_subquery
+from redshift_optimizer.rules.query_context import QueryContext, conjuncts, contains_subquery
 
 _COMPARISONS = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
@@ -68,7 +68,7 @@ def copy_sort_key_filters(tree: exp.Expression, snapshot: SchemaSnapshot | None)
             continue
         seen.add(key)
         where = select.args.get("where")
-        select.set("where", exp.Where(this=exp.and_(where.this, predicate) if where is not None else predicate))
+        select.set("where", exp.Where(this=exp.and_(*conjuncts(where.this), predicate) if where is not None else predicate))
     return tree
 
 
