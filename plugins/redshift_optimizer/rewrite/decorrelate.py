@@ -64,6 +64,9 @@ def _decorrelate_one(ctx: QueryContext, scope, number: int) -> bool:
             if plan is None:
                 continue
             derived, keys = plan
+            added = {"value", *(name for name, _ in keys)}
+            if any(not c.table and c.name.lower() in added for c in ctx.columns_of(scope)):
+                continue  # an unqualified outer column of that name would become ambiguous
             subquery.replace(exp.column("value", table=alias))
             _attach(select, derived, keys, alias)
             return True

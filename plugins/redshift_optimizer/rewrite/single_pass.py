@@ -177,7 +177,7 @@ def _union_all_aggregates(union: exp.Union) -> exp.Expression | None:
         projections.append(exp.alias_(case, name))
     outer = exp.Select(expressions=projections).from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("one_pass"))))
     outer = outer.join(exp.Subquery(this=numbers, alias=exp.TableAlias(this=exp.to_identifier("branches"))), join_type="CROSS")
-    for key in ("order", "limit", "offset"):
+    for key in ("order", "limit", "offset", "with_"):
         if union.args.get(key) is not None:
             outer.set(key, union.args[key].copy())
     return outer
@@ -202,7 +202,7 @@ def _union_distinct(union: exp.Union) -> exp.Expression | None:
     select.set("distinct", exp.Distinct())
     where = _where(common, rests)
     select.set("where", where)
-    for key in ("order", "limit", "offset"):
+    for key in ("order", "limit", "offset", "with_"):
         if union.args.get(key) is not None:
             select.set(key, union.args[key].copy())
     return select
