@@ -78,24 +78,26 @@ def prove(original: exp.Expression, rewrite: exp.Expression, engine: Any, snapsh
         queries = [_scratch_sql(tree, snapshot, names) for tree in (original, rewrite)]
         literals = _literals(original) | _literals(rewrite)
         columns = {t.table_name: [_column_plan(c, literals) for c in t.columns] for t in tables.values()}
-    except ProofUnavailable as exc:
+        definitions = {
+            name: {"table": quote_identifier(f"{schema}.{names[name]}"),
+                   "columns": ", ".join(f"{quote_identifier(c.name)} {pg_type}"
+                                        for c, (pg_type, _) in zip(table.columns, columns[name]))}
+            for name, table in tables.items()}
+    except (ProofUnavailable, ValueError) as exc:
         report.notes.append(f"adversarial proof not run: {exc}")
         return report
     engine.run("proof_begin")
     try:
         engine.run("proof_create_schema", template={"schema": quote_identifier(schema)})
-        for table in tables.values():
-            engine.run("proof_create_table", template={
-                "table": quote_identifier(f"{schema}.{names[table.table_name]}"),
-                "columns": ", ".join(f"{quote_identifier(c.name)} {pg_type}" for c, (pg_type, _) in
-                                     zip(table.columns, columns[table.table_name]))})
+        for definition in definitions.values():
+            engine.run("proof_create_table", template=definition)
         engine.run("proof_search_path", {"search_path": quote_identifier(schema)})
         engine.run("proof_statement_timeout", {"timeout_ms": str(QUERY_TIMEOUT_MS)})
         rng = random.Random(seed)
         for index in range(RANDOM_DATA_SETS + 2):
             data = {name: _rows(rng, index, columns[name], [c.name for c in tables[name].columns]) for name in tables}
             for name, rows in data.items():
-                table_ref = {"table": quote_identifier(f"{schema}.{names[name]}")}
+                table_ref = {"table": definitions[name]["table"]}
                 engine.run("proof_delete_rows", template=table_ref)
                 if rows:
                     engine.run("proof_insert_rows", {"rows": json.dumps(rows, default=str)}, template=table_ref)

@@ -139,7 +139,14 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
             if after is not None:
                 level = Verification.SIGNATURE
         if proof_engine is not None:
-            proof = prove(current, candidate, proof_engine, ctx.snapshot)
+            try:
+                proof = prove(current, candidate, proof_engine, ctx.snapshot)
+            except Exception as exc:  # noqa: BLE001 - a proof that breaks leaves the step unproved, not the analysis
+                notes.append(f"{name}: adversarial proof failed to run ({str(exc).splitlines()[0][:200]})")
+                proof = None
+        else:
+            proof = None
+        if proof is not None:
             if proof.refuted:
                 notes += [f"{name} withdrawn: {n}" for n in proof.notes]
                 continue
