@@ -1,6 +1,8 @@
 """Tree transformations that never change a query's results, one function each (tree in,
 new tree out, the input untouched), in the style of sqlglot's optimizer rules. Each one
-returns the tree unchanged where it cannot prove the change safe."""
+returns the tree unchanged where it cannot prove the change safe. The other rewrites have a
+module each in this package (anti_joins, decorrelate, or_joins, single_pass,
+sort_key_filters, union_all)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,10 @@ def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> QueryCont
 
 def expand_stars(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
     """``*`` and ``t.*`` in the output replaced by the columns the snapshot lists, where
-    every relation they cover is a base table the snapshot knows column by column."""
+    every relation they cover is a base table the snapshot knows column by column.
+
+    Not in the rewrite pipeline: a columnar engine reads the columns the output needs either
+    way, so the expansion changes nothing in Redshift's plan (a formatting aid only)."""
     tree = tree.copy()
     if snapshot is None:
         return tree
@@ -74,7 +79,9 @@ def _needs_quotes(name: str) -> bool:
 def explicit_joins(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
     """``FROM a, b WHERE a.k = b.k`` as ``FROM a JOIN b ON a.k = b.k``: each comma-joined
     relation takes the equality predicates linking it to the relations before it. Only
-    SELECTs made entirely of comma joins, each relation linked, are rewritten."""
+    SELECTs made entirely of comma joins, each relation linked, are rewritten.
+
+    Not in the rewrite pipeline: Redshift plans both forms alike (a formatting aid only)."""
     tree = tree.copy()
     ctx = _context(tree, snapshot)
     for scope in ctx.select_scopes():
