@@ -519,3 +519,22 @@ def test_workload_rewrites_answer_their_findings(name, code, tpch_snapshot):
         step = next(w for w in result.rewrites if w.name == name)
         assert step.code == code and code in {f.code for f in result.findings}
         assert step.verification is Verification.SIGNATURE and step.cost is None  # no warehouse, no cost
+
+
+def test_stored_results_from_before_the_adversarial_rung_still_read():
+    from redshift_optimizer.models.agents import AgentResult
+    from redshift_optimizer.models.findings import AnalysisResult
+
+    old = {"query_hash": "ab", "optimized_query": "SELECT 1", "rules_version": "1",
+           "rewrites": [{"name": "explicit-joins", "code": None, "description": "comma joins"}],
+           "verification": "equivalent", "verification_notes": []}
+    result = AnalysisResult.model_validate(old)
+    assert result.verification is Verification.EQUIVALENT and result.cost is None
+    assert result.rewrites[0].verification is None and result.rewrites[0].cost is None
+    envelope = AgentResult.model_validate({"agent_name": "redshift-query-optimizer", "query_hash": "ab",
+                                           "prompt_version": "v1", "verification": "explained"})
+    assert envelope.rewrite_cost is None and envelope.verification is Verification.EXPLAINED
+    # The new rung ranks above every old one.
+    assert max(Verification, key=lambda v: v.rank) is Verification.ADVERSARIAL
+    assert AnalysisResult.model_validate_json(result.model_copy(update={"verification": Verification.ADVERSARIAL})
+                                              .model_dump_json()).verification is Verification.ADVERSARIAL
