@@ -65,6 +65,12 @@ KINDS = [
         SELECT (SELECT COUNT(*) FROM tpch.lineitem WHERE l_shipdate >= DATE '1995-01-01' AND l_returnflag = 'R') AS returned,
                (SELECT SUM(l_extendedprice) FROM tpch.lineitem WHERE l_shipdate >= DATE '1995-01-01' AND l_linestatus = 'F')
                    AS finished""", id="scalar_subqueries"),
+    pytest.param("single-pass", """
+        SELECT CASE WHEN (SELECT COUNT(*) FROM tpch.lineitem WHERE l_quantity BETWEEN 1 AND 20) > 1000
+                    THEN (SELECT AVG(l_extendedprice) FROM tpch.lineitem WHERE l_quantity BETWEEN 1 AND 20)
+                    ELSE (SELECT AVG(l_discount) FROM tpch.lineitem WHERE l_quantity BETWEEN 1 AND 20) END AS bucket1,
+               (SELECT MAX(l_tax) FROM tpch.lineitem WHERE l_quantity BETWEEN 21 AND 40) AS top_tax
+        FROM tpch.region WHERE r_regionkey = 1""", id="scalar_subqueries_in_case"),  # TPC-DS query 9's shape
     pytest.param("or-join-to-union-all", None, id="or_join"),  # workload 13
     pytest.param("decorrelate-subquery", None, id="correlated_average"),  # workload 10
     pytest.param("sort-key-filter", """

@@ -538,3 +538,21 @@ def test_stored_results_from_before_the_adversarial_rung_still_read():
     assert max(Verification, key=lambda v: v.rank) is Verification.ADVERSARIAL
     assert AnalysisResult.model_validate_json(result.model_copy(update={"verification": Verification.ADVERSARIAL})
                                               .model_dump_json()).verification is Verification.ADVERSARIAL
+
+
+def test_single_pass_scalar_subqueries_inside_expressions(tpch_snapshot):
+    query = ("SELECT CASE WHEN (SELECT COUNT(*) FROM tpch.orders WHERE o_orderstatus = 'F') > 10 "
+             "THEN (SELECT AVG(o_totalprice) FROM tpch.orders WHERE o_orderstatus = 'F') END AS b, "
+             "(SELECT COUNT(*) FROM tpch.orders WHERE o_orderstatus = 'O') AS o FROM tpch.region WHERE r_regionkey = 1")
+    out = single_pass(tree(query), tpch_snapshot)
+    assert sql(out) == (
+        "SELECT CASE WHEN one_pass.s2 > 10 THEN one_pass.s1 END AS b, one_pass.s3 AS o FROM tpch.region "
+        "CROSS JOIN (SELECT AVG(CASE WHEN (o_orderstatus = 'F') THEN o_totalprice END) AS s1, "
+        "COUNT(CASE WHEN (o_orderstatus = 'F') THEN 1 END) AS s2, "
+        "COUNT(CASE WHEN (o_orderstatus = 'O') THEN 1 END) AS s3 FROM tpch.orders "
+        "WHERE ((o_orderstatus = 'F') OR (o_orderstatus = 'O'))) AS one_pass WHERE r_regionkey = 1")
+    # Correlated to the outer table, or without the snapshot to tell: left alone.
+    correlated = tree("SELECT (SELECT COUNT(*) FROM tpch.orders WHERE o_custkey = c_custkey) AS a, "
+                      "(SELECT MAX(o_totalprice) FROM tpch.orders WHERE o_custkey = c_custkey) AS b FROM tpch.customer")
+    assert single_pass(correlated, tpch_snapshot) == correlated
+    assert single_pass(tree(query), None) == tree(query)

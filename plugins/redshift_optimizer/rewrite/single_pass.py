@@ -34,7 +34,7 @@ def single_pass(tree: exp.Expression, snapshot: SchemaSnapshot | None = None) ->
         if isinstance(node, exp.Union):
             new = _union_all_aggregates(node) if not node.args.get("distinct") else _union_distinct(node)
         elif isinstance(node, exp.Select):
-            new = _scalar_subqueries(node)
+            new = _scalar_subqueries(node) or _nested_scalar_subqueries(node, snapshot)
         if new is not None:
             if node is tree:
                 tree = new
@@ -102,7 +102,8 @@ def _split(filters: list[list[exp.Expression]]) -> tuple[list[exp.Expression], l
 def _where(common: list[exp.Expression], rests: list[exp.Expression | None]) -> exp.Where | None:
     parts = list(common)
     if all(r is not None for r in rests):
-        parts.append(exp.Paren(this=exp.or_(*[exp.Paren(this=r.copy()) for r in rests])))
+        unique = list({r.sql(): r for r in rests}.values())
+        parts.append(exp.Paren(this=exp.or_(*[exp.Paren(this=r.copy()) for r in unique])))
     return exp.Where(this=exp.and_(*parts)) if parts else None
 
 
@@ -251,6 +252,74 @@ def _scalar_subqueries(select: exp.Select) -> exp.Expression | None:
     where = _where(common, rests)
     if where is not None:
         new.set("where", where)
+    return new
+
+
+def _nested_scalar_subqueries(select: exp.Select, snapshot: SchemaSnapshot | None) -> exp.Expression | None:
+    """Uncorrelated scalar aggregates over one table anywhere in the SELECT list (inside CASE,
+    arithmetic), the outer query reading its own FROM (TPC-DS query 9): each subquery
+    becomes a column of one derived table that reads the table once, joined as one row."""
+    from redshift_optimizer.rules.query_context import QueryContext
+
+    if snapshot is None or select.args.get("with_"):
+        return None  # without the snapshot, an unqualified column may be an outer reference
+    subqueries = [n for p in select.expressions for n in p.find_all(exp.Subquery)
+                  if n.find_ancestor(exp.Subquery) is None or n.find_ancestor(exp.Subquery) not in
+                  [m for q in select.expressions for m in q.find_all(exp.Subquery)]]
+    if len(subqueries) < 2:
+        return None
+    ctx = QueryContext("", select, snapshot)
+    reads = []
+    for subquery in subqueries:
+        inner = subquery.this
+        if not isinstance(inner, exp.Select):
+            return None
+        read = _plain_read(inner)
+        if read is None or len(inner.expressions) != 1:
+            return None
+        aggregate = inner.expressions[0]
+        aggregate = aggregate.this if isinstance(aggregate, exp.Alias) else aggregate
+        if not isinstance(aggregate, _AGGREGATES):
+            return None
+        scope = next((sc for sc in ctx.scopes if sc.expression is inner), None)
+        if scope is None:
+            return None
+        own = set(ctx.sources(scope).values())
+        for part in (aggregate, inner.args.get("where")):
+            if part is None:
+                continue
+            refs = ctx.referenced_sources(part, scope)
+            if refs is None or not refs <= own:
+                return None  # correlated, or a column the snapshot cannot place
+        reads.append((subquery, read, inner, aggregate))
+    if len({r[1][0] for r in reads}) != 1:
+        return None
+    common, rests = _split([_filters(r[2]) for r in reads])
+    new = select.copy()
+    copies = [n for p in new.expressions for n in p.find_all(exp.Subquery)]
+    copies = [c for c in copies if c.find_ancestor(exp.Subquery) is None or c.find_ancestor(exp.Subquery) not in copies]
+    if len(copies) != len(reads):
+        return None
+    columns: dict[str, str] = {}
+    projections = []
+    for (subquery, _, _, aggregate), rest, copy in zip(reads, rests, copies):
+        conditional = _conditional(aggregate, rest)
+        if conditional is None:
+            return None
+        name = columns.get(conditional.sql())
+        if name is None:
+            name = columns[conditional.sql()] = f"s{len(columns) + 1}"
+            projections.append(exp.alias_(conditional, name))
+        copy.replace(exp.column(name, table="one_pass"))
+    inner_select = exp.Select(expressions=projections).from_(reads[0][1][1].copy())
+    where = _where(common, rests)
+    if where is not None:
+        inner_select.set("where", where)
+    derived = exp.Subquery(this=inner_select, alias=exp.TableAlias(this=exp.to_identifier("one_pass")))
+    if new.args.get("from_") is None:
+        new.set("from_", exp.From(this=derived))
+    else:
+        new.append("joins", exp.Join(this=derived, kind="CROSS"))
     return new
 
 
