@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     verify_rewrites_in_warehouse: bool = Field(
         False, description="EXPLAIN and run rewrites against the originals in the warehouse (costs query time)"
     )
+    proof_conn_id: str | None = Field(
+        None, description="Airflow connection of a PostgreSQL (the local engine) where each rewrite step is "
+                          "compared with the query before it on generated adversarial data, in a scratch schema "
+                          "rolled back afterwards; none: no adversarial proof"
+    )
 
     # Cost figures (cost-saver agent and C findings).
     price_per_rpu_hour: float = Field(0.375, ge=0, description="Serverless USD per RPU-hour")

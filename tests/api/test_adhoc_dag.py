@@ -78,6 +78,10 @@ def test_one_query_gets_the_four_agents_and_a_verified_rewrite(adhoc_dag, stack)
     assert "Q014" in optimizer.codes
     assert optimizer.output["optimized_query"] and "DISTINCT" not in optimizer.output["optimized_query"].upper()
     assert optimizer.verification.value == "equivalent", optimizer.verification_notes
+    # The gain by the warehouse's own plan, with both run times: the page shows it.
+    cost = optimizer.rewrite_cost
+    assert cost is not None and cost.model == "postgres plan" and cost.rewrite < cost.original, cost
+    assert cost.original_ms is not None and cost.rewrite_ms is not None
     schema = record.agents["schema-normalizer"]
     assert any(f.table == "tpch.orders" for f in schema.findings), "the schema parameter resolved `orders`"
 

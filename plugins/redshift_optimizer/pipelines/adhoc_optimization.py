@@ -303,13 +303,20 @@ def verify_rewrite(lake: Any, warehouse: Any, settings: AdhocSettings, prefix: s
     try:
         with read_only_session(warehouse, schema):
             report = verify(ctx.query.query_text, ctx.optimized_query, warehouse, budget, snapshot=snapshot)
+            cost = None if report.failed else rewrite_cost(ctx, report, warehouse, snapshot)
     except WarehouseError as exc:  # the agents must not wait on a warehouse that is down
         ctx.verification_notes.append(f"{UNCHECKED_NOTE}{exc}")
         lake.write_json(key, ctx)
         return {"verification": ctx.verification.value, "note": str(exc)}
+    from redshift_optimizer.plan_cost import dearer
+
+    if not report.failed and cost is not None and dearer(cost):
+        report.failed = True
+        report.notes.append(f"the {cost.model} says the rewrite costs no less ({cost.original:g} -> {cost.rewrite:g})")
     if report.failed:
         ctx.verification_notes += report.notes + ["rewrite withdrawn: it failed verification on the warehouse"]
         ctx.optimized_query, ctx.rewrites, ctx.verification = None, [], Verification.NONE
+        ctx.rewrite_cost = None
     else:
         ctx.verification_notes += report.notes
         if report.level.rank > ctx.verification.rank:
@@ -317,6 +324,23 @@ def verify_rewrite(lake: Any, warehouse: Any, settings: AdhocSettings, prefix: s
     lake.write_json(key, ctx)
     log.info("rewrite of %s: %s (%s)", query_hash, ctx.verification.value, "; ".join(report.notes))
     return {"verification": ctx.verification.value, "withdrawn": report.failed, "notes": report.notes}
+
+
+def rewrite_cost(ctx: AgentContext, report: Any, warehouse: Any, snapshot: Any) -> Any:
+    """The rewrite's plan cost against the original's on the warehouse, with the times of the
+    verification run when both ran (redshift_optimizer.plan_cost)."""
+    from redshift_optimizer.plan_cost import judge
+    from redshift_optimizer.rules.parsing import DIALECT
+
+    ran = report.level is Verification.EQUIVALENT
+    try:
+        original = sqlglot.parse_one(ctx.query.query_text, read=DIALECT)
+        rewrite = sqlglot.parse_one(ctx.optimized_query, read=DIALECT)
+    except sqlglot.errors.ParseError:
+        return None
+    ctx.rewrite_cost = judge([r.name for r in ctx.rewrites], original, rewrite, warehouse, snapshot,
+                             report.original_seconds if ran else None, report.rewrite_seconds if ran else None)
+    return ctx.rewrite_cost
 
 
 class read_only_session:
