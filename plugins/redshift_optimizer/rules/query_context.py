@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Iterator
+from functools import cached_property, wraps
+from typing import Callable, Iterator, TypeVar
 
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
@@ -131,6 +131,7 @@ class QueryContext:
                     own.append(node)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
         self._output_cache: dict[int, list] = {}
+        self._derived: dict[tuple, object] = {}  # see per_context
 
     # ----------------------------------------------------------------- scopes and sources
 
@@ -678,6 +679,26 @@ _UNLOAD_QUERY = re.compile(r"\s*\(\s*'((?:[^']|'')*)'\s*\)", re.S)
 _EXPLAIN_OPTIONS = re.compile(r"\s*(?:verbose\s+)?", re.I)
 
 
+_Derived = TypeVar("_Derived")
+
+
+def per_context(function: Callable[..., _Derived]) -> Callable[..., _Derived]:
+    """Compute ``function(ctx, *nodes)`` once per context: several rules ask for the same
+    derived view of a statement (a scope's join graph, the restriction of every scan), and
+    each used to rebuild it. ``nodes`` (scopes, expressions) are keyed by identity; they live
+    as long as the context. The result is shared, so callers must only read it."""
+
+    @wraps(function)
+    def cached(ctx: "QueryContext", *nodes: object) -> _Derived:
+        key = (function, *map(id, nodes))
+        memo = ctx._derived
+        if key not in memo:
+            memo[key] = function(ctx, *nodes)
+        return memo[key]
+
+    return cached
+
+
 def embedded_query(sql: str, command: exp.Command) -> exp.Query | None:
     """The query of ``UNLOAD ('SELECT ...')`` or ``EXPLAIN [VERBOSE] SELECT ...`` (kept by
     sqlglot as opaque commands), parsed, with offsets in the original text."""
@@ -914,6 +935,7 @@ __all__ = [
     "Source",
     "columns_outside_subqueries",
     "conjuncts",
+    "per_context",
     "dml_as_select",
     "embedded_query",
     "lookup_table",
