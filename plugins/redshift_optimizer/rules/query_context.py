@@ -131,7 +131,8 @@ class QueryContext:
                     own.append(node)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
         self._output_cache: dict[int, list] = {}
-        self._derived: dict[tuple, object] = {}  # see per_context
+        self._derived: dict[tuple, tuple[tuple, object]] = {}  # see per_context
+        self._resolved: dict[tuple[str, str, int], tuple[Scope | None, Source | None]] = {}
 
     # ----------------------------------------------------------------- scopes and sources
 
@@ -322,6 +323,15 @@ class QueryContext:
     def resolve(self, name: str, qualifier: str, scope: Scope | None) -> Source | None:
         """The relation a column reference belongs to, in this scope or an enclosing one."""
         name, qualifier = name.lower(), qualifier.lower()
+        # The rules resolve the same names in the same scopes many times over.
+        # The scope is kept with the answer, so its id cannot be reused by another object.
+        key = (name, qualifier, id(scope))
+        known = self._resolved.get(key)
+        if known is None or known[0] is not scope:
+            known = self._resolved[key] = (scope, self._resolve(name, qualifier, scope))
+        return known[1]
+
+    def _resolve(self, name: str, qualifier: str, scope: Scope | None) -> Source | None:
         while scope is not None:
             sources = self.sources(scope)
             if qualifier:
@@ -685,16 +695,17 @@ _Derived = TypeVar("_Derived")
 def per_context(function: Callable[..., _Derived]) -> Callable[..., _Derived]:
     """Compute ``function(ctx, *nodes)`` once per context: several rules ask for the same
     derived view of a statement (a scope's join graph, the restriction of every scan), and
-    each used to rebuild it. ``nodes`` (scopes, expressions) are keyed by identity; they live
-    as long as the context. The result is shared, so callers must only read it."""
+    each used to rebuild it. ``nodes`` (scopes, expressions) are keyed by identity and kept
+    with the result, so an id cannot be reused by another object. The result is shared:
+    callers must only read it."""
 
     @wraps(function)
     def cached(ctx: "QueryContext", *nodes: object) -> _Derived:
         key = (function, *map(id, nodes))
-        memo = ctx._derived
-        if key not in memo:
-            memo[key] = function(ctx, *nodes)
-        return memo[key]
+        known = ctx._derived.get(key)
+        if known is None or any(a is not b for a, b in zip(known[0], nodes)):
+            known = ctx._derived[key] = (nodes, function(ctx, *nodes))
+        return known[1]
 
     return cached
 
