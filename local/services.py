@@ -93,10 +93,15 @@ def load_demo(dsn: str, scale: float, repetitions: int, log=print) -> None:
 
 @dataclass
 class MotoServer:
-    """The local AWS endpoint (moto server) on 127.0.0.1."""
+    """The local AWS endpoint (moto server) on 127.0.0.1.
+
+    With a ``journal`` file its data survives a restart: every write is journaled and
+    replayed at the next start (``local/aws_endpoint.py``). Without one it lives in memory.
+    """
 
     port: int
     log_file: Path
+    journal: Path | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -114,18 +119,25 @@ class MotoServer:
         if self.running():
             return self
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "local.aws_endpoint", "-H", "127.0.0.1", "-p", str(self.port)]
+        if self.journal is not None:
+            command += ["--journal", str(self.journal)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=open(self.log_file, "ab"),
-            stderr=subprocess.STDOUT,
+            command, cwd=ROOT, stdout=open(self.log_file, "ab"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+        # The replay runs before the server answers: allow for a large journal.
+        size_mb = self.journal.stat().st_size / 1e6 if self.journal is not None and self.journal.exists() else 0
+        deadline = time.monotonic() + 30 + 2 * size_mb
         while not self.running():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the local AWS endpoint did not start; see {self.log_file}")
             time.sleep(0.2)
         return self
+
+    def alive(self) -> bool:
+        """Whether the process this object started is still running."""
+        return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
