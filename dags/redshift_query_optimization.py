@@ -99,12 +99,12 @@ def redshift_query_optimization():
         """Build each pending agent's context; returns the fingerprints to map the agents over.
         Runs when the data checks failed too: only the validation agent then fails."""
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
+        from redshift_optimizer.runtime import open_lake, open_verifier, task_step
 
         with task_step() as (settings, _):
             prefix = step.work_prefix(get_current_context()["run_id"])
-            if settings.verify_rewrites_in_warehouse:
-                with open_warehouse(settings) as warehouse:
+            if settings.verify_rewrites_in_warehouse:  # as the verification user, never the profiling one
+                with open_verifier(settings) as warehouse:
                     return step.build_contexts(open_lake(settings), settings, prefix, warehouse)
             return step.build_contexts(open_lake(settings), settings, prefix)
 

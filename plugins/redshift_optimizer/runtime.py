@@ -58,6 +58,13 @@ def open_warehouse(settings: Settings) -> Warehouse:
     return warehouse_from_connection(settings.warehouse_conn_id, settings.resolved_include_dir())
 
 
+def open_verifier(settings: Settings) -> Warehouse:
+    """The warehouse as the verification identity (setting ``verification_conn_id``): the
+    user that runs callers' SQL in rewrite checks, with SELECT on the tables and nothing else."""
+    return warehouse_from_connection(settings.verification_conn_id, settings.resolved_include_dir(),
+                                     setting="verification_conn_id")
+
+
 def open_lake(settings: Settings) -> MetadataLake:
     return MetadataLake(settings.bucket, settings.key_prefix, aws_conn_id=settings.aws_conn_id)
 
