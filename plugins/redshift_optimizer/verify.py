@@ -149,8 +149,7 @@ def verify(
                                         f"{elapsed:.1f} s (budget {budget.timeout_s:g} s)")
                 else:
                     report.failed = label == "rewrite"
-                    report.notes.append(f"the {label} did not run within the budget: {_failure(exc)} "
-                                        f"after {elapsed:.1f} s")
+                    report.notes.append(f"the {label} failed on {engine}: {_failure(exc)} after {elapsed:.1f} s")
                 return report
             elapsed = time.monotonic() - started
             if len(rows) > budget.max_rows:

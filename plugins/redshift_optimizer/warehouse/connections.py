@@ -27,7 +27,8 @@ class DbApiWarehouse(Warehouse):
     """Redshift (redshift_connector) or PostgreSQL (psycopg2) through a DB-API hook.
 
     A statement with a time budget is cancelled from another thread when it overruns:
-    psycopg2's ``connection.cancel()`` (a cancel request on its own socket), or, for drivers
+    psycopg's ``cancel_safe()`` or psycopg2's ``cancel()`` (a cancel request on its own
+    socket), or, for drivers
     without one (redshift_connector), ``pg_cancel_backend`` from a second connection of the
     same user. Nothing the statement sets inside its session can lift that."""
 
@@ -89,7 +90,10 @@ class DbApiWarehouse(Warehouse):
             if self._running != token:
                 return
             self._timed_out = token
-            if hasattr(conn, "cancel"):  # psycopg2: a cancel request, thread-safe by design
+            if hasattr(conn, "cancel_safe"):  # psycopg 3.2+: a cancel request from another thread
+                conn.cancel_safe(timeout=10)
+                return
+            if hasattr(conn, "cancel"):  # psycopg2: the same, thread-safe by design
                 conn.cancel()
                 return
             if pid is None:

@@ -6,7 +6,7 @@ described by its class (:class:`ErrorClass`), its SQLSTATE where the driver give
 for a permission error, the grant or IAM action that is missing; never by the text itself
 (:func:`classify`, :meth:`WarehouseFailure.summary`).
 
-SQLSTATE comes from psycopg2 (``pgcode``), redshift_connector (field ``C`` of the error
+SQLSTATE comes from psycopg2 (``pgcode``), psycopg 3 (``sqlstate``), redshift_connector (field ``C`` of the error
 response), or, for the Data API, which gives only text, from patterns of that text.
 """
 
@@ -46,7 +46,8 @@ _TEXT = (
 )
 _SQLSTATE_TEXT = re.compile(r"\b(?:SQLSTATE|code)[:= ]+\(?([0-9A-Z]{5})\b")
 # Names in permission messages: identifiers only (never free text from the message).
-_NAME = r"(\"?[A-Za-z_][\w$]*\"?(?:\.\"?[A-Za-z_][\w$]*\"?){0,2})"
+_PART = r'(?:"[\w$]+"|[A-Za-z_][\w$]*)'
+_NAME = rf"({_PART}(?:\.{_PART}){{0,2}})(?![\w$\"])"
 _DENIED_RELATION = re.compile(rf"permission denied for (?:relation|table|view|materialized view) {_NAME}", re.I)
 _DENIED_SCHEMA = re.compile(rf"permission denied for schema {_NAME}", re.I)
 _DENIED_FUNCTION = re.compile(rf"permission denied for function {_NAME}", re.I)
@@ -75,9 +76,10 @@ class WarehouseFailure:
 
 def sqlstate_of(exc: BaseException) -> str | None:
     """The SQLSTATE a driver error carries, if any (psycopg2, redshift_connector, or text)."""
-    code = getattr(exc, "pgcode", None)
-    if isinstance(code, str) and code:
-        return code
+    for attribute in ("pgcode", "sqlstate"):  # psycopg2, psycopg 3
+        code = getattr(exc, attribute, None)
+        if isinstance(code, str) and code:
+            return code
     for arg in getattr(exc, "args", ()):
         if isinstance(arg, dict) and isinstance(arg.get("C"), str):
             return arg["C"]
