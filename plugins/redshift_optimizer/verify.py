@@ -114,7 +114,7 @@ def verify(
         sql_original = engine_sql(original_tree, engine, snapshot, original if engine == "redshift" else None)
         sql_rewrite = engine_sql(rewrite_tree, engine, snapshot)
     except Exception as exc:  # noqa: BLE001 - a gap transpilation cannot close
-        return VerificationReport(Verification.PARSED, notes=[f"cannot run on {engine}: {type(exc).__name__}"])
+        return VerificationReport(Verification.PARSED, notes=[f"cannot run on {engine}: {exc}"])
 
     # The budget is the adapter's cancel from outside (timeout_s below). The server-side
     # timeout, a little longer, is a backstop should the process holding the timer die.

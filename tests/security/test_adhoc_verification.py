@@ -54,3 +54,16 @@ def test_a_probe_in_a_submitted_query_leaks_nothing_into_the_stored_result(adhoc
         for leak in ("Customer#", "root:x:", "/bin/bash", "/usr/sbin"):
             assert leak not in text
     assert table_state(pg) == before
+
+
+def test_without_the_verification_connection_the_rewrite_is_not_run_as_the_product_user(adhoc_dag, stack):  # noqa: F811
+    from redshift_optimizer.fingerprint import fingerprint
+
+    sql = QUERY.format(probe="42").replace("AS orders", "AS order_total")
+    dag_run = adhoc_dag.test(run_conf={"sql": sql, "schema": "tpch", "settings": {
+        "key_prefix": PREFIX, "verification_conn_id": "no_such_verifier"}})
+    assert dag_run.state == "success"
+    optimizer = history(fingerprint(sql).query_hash)[0].agents["redshift-query-optimizer"]
+    assert optimizer.verification.value == "signature", "never verified as redshift_default instead"
+    assert any("Airflow connection 'no_such_verifier' is not defined (setting verification_conn_id)" in note
+               for note in optimizer.verification_notes), optimizer.verification_notes
