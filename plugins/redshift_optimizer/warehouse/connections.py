@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from decimal import Decimal
@@ -11,6 +12,8 @@ from typing import Any
 from redshift_optimizer.errors import ConfigurationError, WarehouseError
 from redshift_optimizer.warehouse import Rows, Warehouse, to_pyformat
 from redshift_optimizer.warehouse.errors import ErrorClass, WarehouseFailure, classify, classify_text, describe_user
+
+log = logging.getLogger(__name__)
 
 # Tag that marks the product's own statements, so slow-query collection skips them.
 STATEMENT_TAG = "/* redshift-optimizer */"
@@ -24,13 +27,13 @@ def _plain(value: Any) -> Any:
 
 
 class DbApiWarehouse(Warehouse):
-    """Redshift (redshift_connector) or PostgreSQL (psycopg2) through a DB-API hook.
+    """Redshift (redshift_connector) or PostgreSQL (psycopg 3 or psycopg2) through a DB-API hook.
 
     A statement with a time budget is cancelled from another thread when it overruns:
     psycopg's ``cancel_safe()`` or psycopg2's ``cancel()`` (a cancel request on its own
-    socket), or, for drivers
-    without one (redshift_connector), ``pg_cancel_backend`` from a second connection of the
-    same user. Nothing the statement sets inside its session can lift that."""
+    socket), or, for drivers without one (redshift_connector 2.x), ``pg_cancel_backend``
+    from a second connection of the same user. Nothing the statement sets inside its
+    session can lift that."""
 
     def __init__(self, hook: Any, engine: str, conn_id: str, **kwargs: Any):
         super().__init__(**kwargs)
@@ -90,14 +93,18 @@ class DbApiWarehouse(Warehouse):
             if self._running != token:
                 return
             self._timed_out = token
-            if hasattr(conn, "cancel_safe"):  # psycopg 3.2+: a cancel request from another thread
-                conn.cancel_safe(timeout=10)
-                return
-            if hasattr(conn, "cancel"):  # psycopg2: the same, thread-safe by design
-                conn.cancel()
-                return
-            if pid is None:
-                return
+            try:
+                self._send_cancel(conn, pid)
+            except Exception as exc:  # noqa: BLE001 - the server's own timeout is the backstop
+                log.warning("cancel of a statement over its budget on '%s' failed: %s", self.conn_id,
+                            type(exc).__name__)
+
+    def _send_cancel(self, conn: Any, pid: int | None) -> None:
+        if hasattr(conn, "cancel_safe"):  # psycopg 3.2+: a cancel request from another thread
+            conn.cancel_safe(timeout=10)
+        elif hasattr(conn, "cancel"):  # psycopg2: the same, thread-safe by design
+            conn.cancel()
+        elif pid is not None:  # redshift_connector: no cancel request; a second session cancels
             second = self.hook.get_conn()
             try:
                 second.autocommit = True
