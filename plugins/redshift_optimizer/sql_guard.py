@@ -79,7 +79,7 @@ ALLOWED_FUNCTIONS: dict[str, tuple[str, ...]] = {
         "date_cmp_timestamptz", "date_part", "date_part_year", "date_trunc", "dateadd", "datediff",
         "datepart", "extract", "getdate", "interval_cmp", "last_day", "months_between", "next_day",
         "sysdate", "timestamp_cmp", "timestamp_cmp_date", "timestamp_cmp_timestamptz",
-        "timezone", "to_timestamp",
+        "timeofday", "timezone", "to_timestamp",
     ),
     "type formatting and conversion": ("cast", "convert", "to_char", "to_date", "to_number", "texttoint"),
     "json and super": (
@@ -103,7 +103,9 @@ ALLOWED_SYNTAX: dict[str, str] = {
     "EXTRACT(part FROM x)": "SELECT EXTRACT(YEAR FROM a)",
     "TRIM(... FROM x), POSITION(x IN y), SUBSTRING(x FROM n FOR m)":
         "SELECT TRIM(BOTH 'x' FROM a), POSITION('a' IN b), SUBSTRING(a FROM 1 FOR 2)",
-    "LIKE / ILIKE / SIMILAR TO / ~ (regular expressions)": "SELECT a ~ b, a LIKE b, a ILIKE b, a SIMILAR TO b",
+    "LIKE / ILIKE / SIMILAR TO / ~ and ~* (regular expressions)":
+        "SELECT a ~ b, a ~* b, a LIKE b, a ILIKE b, a SIMILAR TO b",
+    "x COLLATE collation": "SELECT a COLLATE case_insensitive",
     "APPROXIMATE COUNT(DISTINCT x)": "SELECT APPROXIMATE COUNT(DISTINCT a)",
     "LISTAGG / PERCENTILE_CONT ... WITHIN GROUP (ORDER BY x)":
         "SELECT LISTAGG(a, ',') WITHIN GROUP (ORDER BY a), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY a)",

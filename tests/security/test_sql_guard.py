@@ -50,6 +50,13 @@ def test_the_demo_workload_passes(name, sql):
     "WITH x AS (SELECT a FROM t) SELECT * FROM x WHERE a IN (SELECT a FROM x) UNION ALL SELECT 1",
     "SELECT UPPER(a), SPLIT_PART(a, ',', 1), REGEXP_SUBSTR(a, '[0-9]+'), MD5(a), a || b FROM t;",
     "SELECT pg_x.a FROM analytics.sys_orders AS pg_x",  # a user table named like a system prefix
+    "SELECT a FROM t GROUP BY ROLLUP (a, b)",
+    "SELECT a FROM t QUALIFY ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) = 1",
+    "SELECT SUM(a) OVER (ORDER BY b ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t",
+    "SELECT COUNT(*) FILTER (WHERE a > 1), a COLLATE case_insensitive FROM t WHERE a = ANY (SELECT b FROM u)",
+    "SELECT a FROM t WHERE a SIMILAR TO 'x%' OR a ~* 'y' OR a ILIKE 'z'",
+    "SELECT * FROM t PIVOT (SUM(a) FOR b IN ('x', 'y'))",
+    "SELECT CURRENT_TIMESTAMP, TIMEOFDAY(), DATE_PART(year, d), EXTRACT(EPOCH FROM d), d + INTERVAL '1 day' FROM t",
 ])
 def test_real_redshift_forms_pass(sql):
     guard(sql)
@@ -79,6 +86,8 @@ REFUSED = [
      '2 statements', 'DROP'),
     ('SELECT * FROM tpch.nation WHERE n_regionkey IN (WITH d AS (DELETE FROM tpch.region RETURNING r_regionkey) SELECT r_regionkey FROM d)',
      'DELETE', 'tpch.region'),
+    ('SELECT U&"pg\\0073leep"(5)',
+     'not on the allow-list', None),
     ('SELECT "PG_SLEEP"(5)',
      'pg_sleep', '"PG_SLEEP"(5)'),
     ('SELECT pg_catalog.pg_sleep(5)',
