@@ -23,6 +23,11 @@ line and column) naming why. It decides from the syntax tree, never from the tex
   system relations hold other sessions' query text and the server's configuration, which a
   caller must not read through the product.
 
+The decision holds for what runs: on the local PostgreSQL the SQL run is regenerated from
+the checked tree; on Redshift the caller's text runs as written, so a difference between
+sqlglot's Redshift lexer and Redshift's own (strings, comments) is the residual risk, which
+the verification user's grants cover.
+
 This is the first of three walls. The check also runs as a low-privilege warehouse user
 (setting ``verification_conn_id``) inside a read-only transaction, and the warehouse adapter
 cancels it from outside when it overruns its budget.
