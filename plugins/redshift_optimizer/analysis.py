@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Iterable
 
 from sqlglot import exp
@@ -13,13 +14,23 @@ from redshift_optimizer.fingerprint import fingerprint
 from redshift_optimizer.models.findings import (
     AnalysisResult,
     Finding,
+    NotAnalysed,
+    Severity,
     SchemaReview,
     Verification,
 )
 from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery
 from redshift_optimizer.rules.base import Hit, Rule
 from redshift_optimizer.rules.catalogue import RULES_VERSION, rules
-from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
+from redshift_optimizer.rules.parsing import (
+    NO_QUERY,
+    SqlInputError,
+    first_offset,
+    line_col,
+    parse_statements,
+    statement_offsets,
+    unknown_syntax,
+)
 from redshift_optimizer.rules.query_context import QueryContext
 from redshift_optimizer.rules.settings import AnalysisSettings
 
@@ -98,7 +109,37 @@ def query_findings(ctx: QueryContext, query_hash: str | None = None) -> list[Fin
             findings.append(finding)
     if ctx.stats is not None:
         _attach_statistics(findings, ctx.stats)
+        _severity_from_stakes(findings, ctx.stats, ctx.settings)
     return findings
+
+
+#: Findings about results, not cost: the time a query takes does not make them more or less true.
+_CORRECTNESS = {"Q016", "Q017"}
+
+
+def _severity_from_stakes(findings: list[Finding], stats: SlowQuery, config: AnalysisSettings) -> None:
+    """With query statistics, severity follows the time at stake: a query that runs a few
+    seconds a day cannot have a HIGH cost finding, and one that takes hours a day raises
+    its MEDIUM cost findings to HIGH. The evidence says why."""
+    from redshift_optimizer.models.findings import Evidence
+
+    total = stats.total_elapsed_ms
+    if total is None:
+        return
+    for finding in findings:
+        if finding.code in _CORRECTNESS:
+            continue
+        before = finding.severity
+        if total < config.low_stakes_total_ms:
+            finding.severity = min(before, Severity.LOW)
+        elif total < config.medium_stakes_total_ms:
+            finding.severity = min(before, Severity.MEDIUM)
+        elif total >= config.high_stakes_total_ms and before == Severity.MEDIUM:
+            finding.severity = Severity.HIGH
+        if finding.severity != before:
+            finding.evidence.append(Evidence(
+                kind="metric", name="severity from time at stake",
+                value=f"{before.value} -> {finding.severity.value} ({total / 1000:,.0f} s in total)"))
 
 
 def _guarded(rule: Rule, ctx: Any, convert) -> list[Finding]:
@@ -126,6 +167,32 @@ def _attach_statistics(findings: list[Finding], stats: SlowQuery) -> None:
             )
 
 
+_QUERY_WORDS = re.compile(r"\b(select|with|insert|update|delete|merge)\b", re.I)
+
+
+def not_analysed_reason(ctx: QueryContext) -> tuple[str, int | None] | None:
+    """(why no rule could read the statement, the offset to point at), or None when it was
+    analysed or carries no query (VACUUM, GRANT, COPY ... have nothing a query rule checks)."""
+    statement = ctx.original
+    if not isinstance(statement, exp.Command) or ctx.statement is not statement:
+        return None  # parsed, or the query it carries (EXPLAIN, UNLOAD, PREPARE) was
+    meta = statement.meta or {}
+    keyword = str(statement.this or "").upper()
+    if meta.get("not_analysed"):
+        return f"{keyword} uses {meta['not_analysed']}: the statement was not analysed", \
+            meta.get("not_analysed_offset")
+    text = str(statement.expression.this) if isinstance(statement.expression, exp.Literal) else ""
+    if keyword.lower() in NO_QUERY or not _QUERY_WORDS.search(text):
+        return None
+    gap = unknown_syntax(text)
+    where = ctx.sql.find(text) if text else -1
+    if gap is not None:
+        return (f"the query inside {keyword} uses {gap[0]}: it was not analysed",
+                where + gap[1] if where >= 0 else None)
+    return (f"the parser could only keep this {keyword} statement as an opaque command: the "
+            "query inside it was not analysed", None)
+
+
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-f.severity.rank, f.line or 0, f.col or 0, f.code))
 
@@ -145,6 +212,8 @@ def analyze(
     The rewrite reaches ``signature`` here; with a ``warehouse`` it is also EXPLAINed and run
     against the original (``explained`` / ``equivalent``). A rewrite that fails a level is
     not offered. Raises SqlInputError (with line and column) for input that does not parse.
+    A statement the parser keeps only as an opaque command is listed in ``not_analysed``
+    with its position and the reason, never silently reported as 0 findings.
     """
     sql = check_input(sql)
     config = _settings(settings)
@@ -152,13 +221,25 @@ def analyze(
     query_hash = stats.query_hash if stats is not None else fingerprint(sql).query_hash
     findings: list[Finding] = []
     contexts = []
-    for statement in statements:
+    skipped: list[NotAnalysed] = []
+    offsets = statement_offsets(sql) if any(isinstance(s, exp.Command) for s in statements) else []
+    for number, statement in enumerate(statements, 1):
         ctx = QueryContext(sql, statement, snapshot, stats, profile, config, query_hash)
         contexts.append(ctx)
+        found = not_analysed_reason(ctx)
+        if found is not None:
+            reason, offset = found
+            if offset is None:
+                offset = offsets[number - 1] if len(offsets) == len(statements) else first_offset(statement)
+            line, col = line_col(sql, offset) if offset is not None else (None, None)
+            skipped.append(NotAnalysed(statement=number, line=line, col=col,
+                                       kind=str(statement.this or "").upper() or "COMMAND", reason=reason))
+            continue
         findings.extend(query_findings(ctx, query_hash))
     result = AnalysisResult(
         query_hash=query_hash,
         findings=sort_findings(findings),
+        not_analysed=skipped,
         rules_version=RULES_VERSION,
     )
     if len(contexts) == 1 and isinstance(contexts[0].original, exp.Query):

@@ -2,7 +2,12 @@
 
 Exit codes: 0 done (findings or not; for ``lint``, none at the --fail-on level), 1 ``lint``
 found a finding at or above --fail-on, 2 the input could not be used (one line on stderr
-naming the file, and the line and column where the SQL stops making sense).
+naming the file, and the line and column where the SQL stops making sense), 3 ``lint
+--fail-on-unanalysed`` met a statement it could not analyse (and nothing worse).
+
+A statement the parser keeps only as an opaque command (PREPARE whose query does not parse,
+syntax the parser does not know such as a cast to aclitem[]) is never reported as clean: it
+is listed as "not analysed", with its position and reason, in every output format.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQuer
 from redshift_optimizer.rules.catalogue import RULES_VERSION, markdown, rules
 from redshift_optimizer.rules.parsing import SqlInputError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOT_ANALYSED = 0, 1, 2, 3
 
 
 class InputProblem(Exception):
@@ -106,8 +111,17 @@ def _finding_lines(finding: Finding, indent: str = "  ") -> list[str]:
     return lines
 
 
+def _not_analysed_line(item, name: str | None = None) -> str:
+    where = f"{item.line or 1}:{item.col or 1}"
+    prefix = f"{name}:{where}:" if name else f"statement {item.statement} ({where}):"
+    return f"{prefix} not analysed: {item.reason}"
+
+
 def format_result(result: AnalysisResult) -> str:
     lines = [f"query {result.query_hash}: {len(result.findings)} finding(s) (rules {result.rules_version})"]
+    if result.not_analysed:
+        lines[0] += f"; {len(result.not_analysed)} statement(s) not analysed"
+        lines += [_not_analysed_line(item) for item in result.not_analysed]
     for finding in result.findings:
         lines += ["", *_finding_lines(finding)]
     if result.optimized_query:
@@ -179,6 +193,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
                   f"{finding.severity.value} {finding.message}")
             if finding.severity >= threshold:
                 worst = EXIT_FINDINGS
+        for item in result.not_analysed:
+            print(_not_analysed_line(item, name))
+            if args.fail_on_unanalysed and worst == EXIT_OK:
+                worst = EXIT_NOT_ANALYSED
     for problem in problems:
         print(problem, file=sys.stderr)
     return EXIT_INPUT if problems else worst
@@ -238,7 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Static analysis of Redshift SQL: findings with evidence, verified rewrites, "
                     "table design and workload review.",
         epilog=f"Rules (version {RULES_VERSION}):\n{listing}\n\nExit codes: 0 done, 1 lint "
-               "findings at --fail-on or above, 2 unusable input.",
+               "findings at --fail-on or above, 2 unusable input, 3 lint --fail-on-unanalysed "
+               "met a statement it could not analyse.\n\nA statement the parser can keep only as "
+               "an opaque command (PREPARE whose query does not parse, syntax it does not know "
+               "such as a cast to aclitem[]) is reported as 'not analysed' with its position and "
+               "reason (text, JSON not_analysed, lint lines); it never counts as 0 findings. "
+               "It changes the exit code only with lint --fail-on-unanalysed.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -246,7 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="findings and a verified rewrite for one query",
                        description="Analyse one SQL file (or - for standard input): findings with "
                                    "evidence and fixes, and a rewrite where one preserves results. "
-                                   "Exits 0 whatever it finds; 2 when the SQL does not parse.")
+                                   "Statements it could not analyse are listed as 'not analysed' "
+                                   "with position and reason. Exits 0 whatever it finds; 2 when "
+                                   "the SQL does not parse.")
     p.add_argument("file", nargs="?", default="-", metavar="FILE|-", help="SQL file (default: standard input)")
     p.add_argument("--schema", metavar="schema.json", help="schema snapshot (metadata/schema/schema.json); "
                    "without it, rules that need table sizes and keys stay silent")
@@ -267,12 +292,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lint", help="report findings as file:line:col and fail on a severity",
                        description="Lint SQL files: one line per finding, 'file:line:col: CODE "
-                                   "severity message'. Exits 1 when a finding reaches --fail-on, "
-                                   "2 when a file cannot be read or parsed.")
+                                   "severity message', and 'file:line:col: not analysed: reason' "
+                                   "for each statement the parser could only keep as an opaque "
+                                   "command. Exits 1 when a finding reaches --fail-on, 2 when a "
+                                   "file cannot be read or parsed, 3 with --fail-on-unanalysed "
+                                   "when a statement was not analysed (and no finding reached "
+                                   "--fail-on).")
     p.add_argument("files", nargs="+", metavar="FILE", help="SQL files (- for standard input)")
     p.add_argument("--schema", metavar="schema.json", help="schema snapshot")
     p.add_argument("--fail-on", default="HIGH", type=str.upper,
                    choices=[s.value for s in Severity], help="lowest severity that fails (default HIGH)")
+    p.add_argument("--fail-on-unanalysed", action="store_true",
+                   help="exit 3 when a statement could not be analysed (default: report it, exit as the findings say)")
     p.set_defaults(run=cmd_lint)
 
     p = sub.add_parser("rules", help="list the rules of the catalogue",

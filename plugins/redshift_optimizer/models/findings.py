@@ -106,11 +106,24 @@ class Rewrite(BaseModel):
     description: str
 
 
+class NotAnalysed(BaseModel):
+    """A statement the rules could not read: the parser kept it only as an opaque command (or
+    knows no part of its syntax). Its 0 findings mean nothing was checked, not that it is fine."""
+
+    statement: int = Field(description="1-based position of the statement in the text")
+    line: int | None = None
+    col: int | None = None
+    kind: str = Field(description="the statement's first keyword, e.g. PREPARE, CREATE")
+    reason: str
+
+
 class AnalysisResult(BaseModel):
     """The rule engine's verdict on one query."""
 
     query_hash: str
     findings: list[Finding] = Field(default_factory=list)
+    not_analysed: list[NotAnalysed] = Field(
+        default_factory=list, description="statements no rule could read, with the reason")
     optimized_query: str | None = None
     rewrites: list[Rewrite] = Field(default_factory=list)
     verification: Verification = Verification.NONE
@@ -142,6 +155,7 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "Finding",
+    "NotAnalysed",
     "Rewrite",
     "SchemaReview",
     "Severity",

@@ -9,7 +9,7 @@ from redshift_optimizer.rules.table import RULES as TABLE_RULES
 from redshift_optimizer.rules.workload import RULES as WORKLOAD_RULES
 
 #: Bumped when a rule is added or changes what it reports.
-RULES_VERSION = "1.0.0"
+RULES_VERSION = "1.1.0"
 
 CATALOGUE: dict[str, Rule] = {rule.code: rule for rule in (*QUERY_RULES, *TABLE_RULES, *WORKLOAD_RULES)}
 

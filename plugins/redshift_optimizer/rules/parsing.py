@@ -7,6 +7,7 @@ as one line that names the line, the column and what was expected.
 
 from __future__ import annotations
 
+import logging
 import re
 
 import sqlglot
@@ -41,6 +42,32 @@ _CLASS_REPR = re.compile(r"<class 'sqlglot\.expressions\.(?:\w+\.)*(\w+)'>")
 _OPEN_QUOTE = re.compile(
     r"--[^\n]*|/\*.*?(?:\*/|\Z)|'(?:[^'\\]|''|\\.)*(?:'|\Z)|\"(?:[^\"]|\"\")*(?:\"|\Z)", re.S
 )
+
+
+class _CommandFallback(logging.Filter):
+    """sqlglot logs a warning for each statement it can only keep as an opaque command. The
+    analyzer reports those statements itself (``AnalysisResult.not_analysed``), with the
+    position and the reason; on stderr the warning is noise that names no file."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_CommandFallback())
+
+#: Syntax Redshift accepts and sqlglot does not parse, so that a statement using it is kept as
+#: not analysed (with this reason) instead of reported as the user's syntax error.
+_UNKNOWN_SYNTAX = (
+    (re.compile(r"::\s*(\w+)\s*\[\s*\]", re.I),
+     "a cast to the array type {0}[] (Redshift catalog syntax the parser does not know)"),
+)
+
+#: Command keywords that carry no query: nothing a query rule could check is lost.
+NO_QUERY = {
+    "abort", "analyze", "begin", "call", "cancel", "close", "comment", "commit", "copy",
+    "deallocate", "drop", "end", "fetch", "grant", "lock", "refresh", "reset", "revoke",
+    "rollback", "set", "show", "start", "truncate", "vacuum", "use",
+}
 
 
 class SqlInputError(OptimizerError):
@@ -185,6 +212,43 @@ def _utility(text: str) -> exp.Command | None:
     return exp.Command(this=keyword.upper(), expression=exp.Literal.string(rest.strip()))
 
 
+def unknown_syntax(text: str) -> tuple[str, int] | None:
+    """(reason, offset in the text) of the first Redshift syntax the parser does not know
+    (see _UNKNOWN_SYNTAX), outside comments."""
+    stripped = re.sub(r"--[^\n]*|/\*.*?\*/", lambda m: " " * len(m.group(0)), text, flags=re.S)
+    for pattern, reason in _UNKNOWN_SYNTAX:
+        match = pattern.search(stripped)
+        if match:
+            return reason.format(*match.groups()), match.start()
+    return None
+
+
+def _unknown_syntax(text: str, offset: int) -> exp.Command | None:
+    """An opaque command, marked with the reason and where, for a statement that uses
+    Redshift syntax the parser does not know."""
+    found = unknown_syntax(text)
+    words = re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.S).split(None, 1)
+    if found is None or not words:
+        return None
+    command = exp.Command(this=words[0].upper(), expression=exp.Literal.string(words[1] if len(words) > 1 else ""))
+    command.meta["not_analysed"] = found[0]
+    command.meta["not_analysed_offset"] = offset + found[1]
+    return command
+
+
+def statement_offsets(sql: str) -> list[int]:
+    """Offset of the first token of each statement of a script (empty when it cannot be split)."""
+    try:
+        chunks = _split(sql)
+    except Exception:  # noqa: BLE001
+        return []
+    offsets = []
+    for offset, chunk in chunks:
+        stripped = re.sub(r"--[^\n]*|/\*.*?\*/", lambda m: " " * len(m.group(0)), chunk, flags=re.S)
+        offsets.append(offset + len(stripped) - len(stripped.lstrip()))
+    return offsets
+
+
 def _parse_each(sql: str) -> list[exp.Expression] | None:
     """Statements parsed one by one, utility statements sqlglot cannot parse kept as
     commands; None when any other statement fails (the caller reports the error)."""
@@ -201,7 +265,7 @@ def _parse_each(sql: str) -> list[exp.Expression] | None:
         if trees is not None and all(isinstance(t, _STATEMENTS) for t in trees):
             statements.extend(_shift(t, offset) for t in trees)
             continue
-        command = _utility(chunk)
+        command = _utility(chunk) or _unknown_syntax(chunk, offset)
         if command is None:
             return None
         statements.append(command)
@@ -222,7 +286,10 @@ __all__ = [
     "DIALECT",
     "SqlInputError",
     "SqlSyntaxError",
+    "NO_QUERY",
     "first_offset",
     "line_col",
     "parse_statements",
+    "statement_offsets",
+    "unknown_syntax",
 ]

@@ -131,6 +131,7 @@ class QueryContext:
                     own.append(node)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
         self._output_cache: dict[int, list] = {}
+        self._selected_cache: dict[int, set[str]] = {}
 
     # ----------------------------------------------------------------- scopes and sources
 
@@ -331,7 +332,11 @@ class QueryContext:
                     if source.is_base and (source.name.split(".")[-1] == qualifier or source.name == qualifier):
                         return source
             else:
-                answers = [(s, self.has_column(s, name)) for s in sources.values() if s.kind != "other"]
+                # Only the relations of this scope's FROM and JOINs: a CTE's scope also lists the
+                # CTEs defined before it, which its unqualified columns cannot mean.
+                selected = self._selected(scope)
+                answers = [(s, self.has_column(s, name)) for s in sources.values()
+                           if s.kind != "other" and s.alias in selected]
                 yes = [s for s, a in answers if a]
                 unknown = [s for s, a in answers if a is None]
                 if len(yes) == 1 and not unknown:
@@ -342,6 +347,17 @@ class QueryContext:
                     return None  # ambiguous, or the snapshot cannot tell
             scope = scope.parent
         return None
+
+    def _selected(self, scope: Scope) -> set[str]:
+        """Lower-case aliases of the relations a scope's FROM and JOINs name."""
+        cached = self._selected_cache.get(id(scope))
+        if cached is None:
+            try:
+                cached = {alias.lower() for alias in scope.selected_sources}
+            except Exception:  # noqa: BLE001 - sqlglot cannot list them: every visible source
+                cached = {alias.lower() for alias in scope.sources}
+            self._selected_cache[id(scope)] = cached
+        return cached
 
     def source_of(self, column: exp.Column) -> Source | None:
         """The relation of a column reference (None if it cannot be resolved)."""
@@ -676,21 +692,29 @@ class QueryContext:
 
 _UNLOAD_QUERY = re.compile(r"\s*\(\s*'((?:[^']|'')*)'\s*\)", re.S)
 _EXPLAIN_OPTIONS = re.compile(r"\s*(?:verbose\s+)?", re.I)
+_PREPARE_NAME = re.compile(r"\s*[\w\"]+\s*(?:\([^()]*\))?\s*as\s+", re.I)
 
 
 def embedded_query(sql: str, command: exp.Command) -> exp.Query | None:
-    """The query of ``UNLOAD ('SELECT ...')`` or ``EXPLAIN [VERBOSE] SELECT ...`` (kept by
-    sqlglot as opaque commands), parsed, with offsets in the original text."""
+    """The query of ``UNLOAD ('SELECT ...')``, ``EXPLAIN [VERBOSE] SELECT ...`` or ``PREPARE
+    name (types) AS SELECT ...`` (kept by sqlglot as opaque commands), parsed, with offsets in
+    the original text. Placeholders ($1) parse as parameters."""
     import sqlglot
 
     keyword = str(command.this or "").upper()
     rest = command.expression.this if isinstance(command.expression, exp.Literal) else None
-    if keyword not in ("UNLOAD", "EXPLAIN") or not rest:
+    if keyword not in ("UNLOAD", "EXPLAIN", "PREPARE") or not rest:
         return None
     start = sql.find(rest)
     if start < 0:
         return None
-    if keyword == "EXPLAIN":
+    if keyword == "PREPARE":  # PREPARE name [(type, ...)] AS statement
+        match = _PREPARE_NAME.match(rest)
+        if match is None:
+            return None
+        inner, base = rest[match.end():], start + match.end()
+        positions = list(range(len(inner) + 1))
+    elif keyword == "EXPLAIN":
         skip = _EXPLAIN_OPTIONS.match(rest).end()
         inner, base = rest[skip:], start + skip
         positions = list(range(len(inner) + 1))

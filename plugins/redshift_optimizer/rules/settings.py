@@ -34,6 +34,13 @@ class AnalysisSettings(BaseModel):
     ghost_rows_max_ratio: float = Field(0.10, ge=0, le=1, description="T011")
     null_distkey_max_ratio: float = Field(0.10, ge=0, le=1, description="T015")
 
+    # Severity from the time at stake, when the query's statistics are given (every Q rule
+    # but the correctness ones): under the first threshold a finding is at most LOW, under the
+    # second at most MEDIUM; above the third a MEDIUM cost finding becomes HIGH.
+    low_stakes_total_ms: float = Field(60_000, ge=0, description="Q severity: at most LOW below 1 minute in total")
+    medium_stakes_total_ms: float = Field(600_000, ge=0, description="Q severity: at most MEDIUM below 10 minutes")
+    high_stakes_total_ms: float = Field(3_600_000, ge=0, description="Q severity: MEDIUM cost findings HIGH above 1 hour")
+
     # Workload (C rules).
     repeated_query_min_executions: int = Field(10, ge=1, description="C001")
     repeated_query_min_total_ms: float = Field(600_000, ge=0, description="C001: 10 minutes")

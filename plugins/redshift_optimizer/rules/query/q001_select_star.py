@@ -43,6 +43,13 @@ def base_tables_behind(ctx: QueryContext, source: Source, depth: int = 0) -> Ite
                     yield from base_tables_behind(ctx, target, depth + 1)
 
 
+def _one_row(select: exp.Expression) -> bool:
+    """A SELECT that returns at most one row because of ``LIMIT 1`` / ``TOP 1``."""
+    limit = select.args.get("limit") if isinstance(select, exp.Select) else None
+    value = limit.args.get("expression") if limit is not None else None
+    return isinstance(value, exp.Literal) and str(value.this) == "1"
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.root is None:
         return
@@ -57,7 +64,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                         tables.append(base)
             if not tables:
                 continue
-            large = [t for t in tables if ctx.is_large(t.table)]
+            # One row (LIMIT 1, or an aggregate-free peek) reads one block per column: LOW.
+            large = [t for t in tables if ctx.is_large(t.table)] if not _one_row(scope.expression) else []
             facts = [evidence.fragment(ctx, projection)]
             for t in tables:
                 facts += evidence.table(t.table, t.name)
@@ -80,7 +88,7 @@ RULE = Rule(
     name="select-star",
     title="SELECT * reads every column",
     default_severity=Severity.LOW,
-    severity_text="MEDIUM on a large table, else LOW",
+    severity_text="MEDIUM on a large table, else LOW (LOW for a one-row result)",
     summary="The output includes * (or t.*) resolving to all columns of a base table.",
     documentation=Documentation(
         what=(

@@ -68,6 +68,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         for index, (source, join) in enumerate(order):
             if join is None or source.kind == "other" or single_row(source) or _lateral(ctx, source, scope):
                 continue
+            if all(single_row(s) for s, _ in order[:index]):
+                continue  # everything before it is one row: the product has its row count
             kind = (join.args.get("kind") or "").upper()
             on = join.args.get("on")
             if kind == "CROSS" or always_true(on):

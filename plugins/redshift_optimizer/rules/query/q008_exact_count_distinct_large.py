@@ -15,9 +15,17 @@ from redshift_optimizer.rules.query_context import QueryContext, columns_outside
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
+    seen: set[tuple[int, str]] = set()
     for count in ctx.statement.find_all(exp.Count):
         if not isinstance(count.this, exp.Distinct):
             continue
+        # The same aggregate written twice in one SELECT (in the list and again in ORDER BY or
+        # HAVING) is computed once: one finding.
+        scope = count.find_ancestor(exp.Select)
+        key = (id(scope), count.sql(dialect="redshift").lower())
+        if key in seen:
+            continue
+        seen.add(key)
         origins = [ctx.origin(c) for c in columns_outside_subqueries(count.this)]
         large = [o for o in origins if o is not None and ctx.is_large(o.table)]
         if not large:

@@ -4,11 +4,44 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from sqlglot import exp
+
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query.relations import scan_analysis
-from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.rules.query.relations import ScanAnalysis, scan_analysis
+from redshift_optimizer.rules.query_context import QueryContext, Source, columns_outside_subqueries
+
+
+def _sort_key_joined(ctx: QueryContext, analysis: ScanAnalysis, source: Source, leading: str) -> bool:
+    """Whether the leading sort-key column is restricted through a join: an equality with a
+    relation that is filtered itself (``ss_sold_date_sk = d_date_sk AND d_year = 2001``), or
+    ``IN (SELECT ...)`` on it: the filtered dimension (``d_year = 2001``) gives a narrow key
+    range that the scan of the fact table, sorted on that key, skips blocks by, the way AWS's
+    star-schema designs intend. A large filtered partner does not count: its keys spread."""
+    graph = analysis.graphs.get(id(source.scope))
+    if graph is None:
+        return False
+    for pair, predicates in graph.equi.items():
+        if source not in pair:
+            continue
+        other = next(iter(pair - {source}), None)
+        if other is None or not (other in analysis.filter_columns or graph.filters.get(other)
+                                 or (other.derived is not None and other in analysis.restricted)):
+            continue
+        if other.is_base and (other.table is None or ctx.is_large(other.table)):
+            continue  # a filtered large table's keys spread over the whole range: no block skipped
+        for predicate in predicates:
+            for column in columns_outside_subqueries(predicate) if isinstance(predicate, exp.Expression) else []:
+                origin = ctx.origin(column) if ctx.source_of(column) is source else None
+                if origin is not None and origin.name.lower() == leading:
+                    return True
+    for predicate in graph.filters.get(source, []):
+        for node in predicate.find_all(exp.In):
+            if node.args.get("query") is not None and isinstance(node.this, exp.Column) \
+                    and ctx.source_of(node.this) is source and node.this.name.lower() == leading:
+                return True
+    return False
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
@@ -30,6 +63,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         source, predicate = first[name]
         leading = source.table.sort_keys[0].lower()
         if leading in columns:
+            continue
+        if any(_sort_key_joined(ctx, analysis, s, leading) for s in reads if s.table.table_name == name):
             continue
         if (source.table.sort_key_type or "").upper() == "INTERLEAVED" and \
                 columns & {k.lower() for k in source.table.sort_keys}:
@@ -59,7 +94,11 @@ RULE = Rule(
     documentation=Documentation(
         what=(
             "A large table with filters in the query, none of them on its leading sort-key column "
-            "(on any of its sort-key columns when the sort key is INTERLEAVED)."
+            "(on any of its sort-key columns when the sort key is INTERLEAVED). Only comparisons "
+            "with constants count as filters: join columns, `IN (SELECT ...)` semi-joins and "
+            "`IS NULL` on the NULL-supplying side of an outer join (an anti-join) do not. A "
+            "leading sort key joined to a filtered dimension (`ss_sold_date_sk = d_date_sk AND "
+            "d_year = 2001`) or given by `IN (SELECT ...)` counts as restricted."
         ),
         why=(
             "Block skipping works best on the leading column of a compound sort key. A filter on "

@@ -9,7 +9,7 @@ from sqlglot import exp
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query.relations import join_graph, using_columns
+from redshift_optimizer.rules.query.relations import join_graph, single_row, using_columns
 from redshift_optimizer.rules.query_context import QueryContext, columns_outside_subqueries
 
 _ALL = ("ALL", "AUTO(ALL)")
@@ -43,6 +43,49 @@ def _join_column(ctx: QueryContext, side: exp.Expression) -> tuple[exp.Column, b
     return column, False
 
 
+def _leaves(scope):
+    return [leaf for branch in scope.set_operation_scopes for leaf in _leaves(branch)] \
+        if scope.set_operation_scopes else [scope]
+
+
+def aggregated(ctx: QueryContext, column: exp.Column) -> bool:
+    """Whether a join column comes out of a GROUP BY, DISTINCT or aggregate (in a CTE or
+    derived table, at any depth): the relation joined is the aggregate's rows, not the base
+    table's, so the base table's size says nothing about what moves."""
+    for _ in range(20):
+        source = ctx.source_of(column)
+        if source is None or source.derived is None:
+            return False
+        name = column.name.lower()
+        following = None
+        for leaf in _leaves(source.derived):
+            select = leaf.expression
+            if not isinstance(select, exp.Select):
+                return False
+            if select.args.get("group") or select.args.get("distinct") or any(
+                isinstance(n, exp.AggFunc) for p in select.expressions for n in p.walk()
+            ):
+                return True
+            for projection in select.expressions:
+                if projection.alias_or_name.lower() == name:
+                    target = projection.this if isinstance(projection, exp.Alias) else projection
+                    following = following or (target if isinstance(target, exp.Column) else None)
+        if following is None:
+            return False
+        column = following
+    return False
+
+
+def design(t) -> str:
+    return f"{t.table_name} ({evidence.rows(t)}, dist key {t.dist_key or t.dist_style or 'none'})"
+
+
+def _on_dist_key(origin, bare: bool) -> bool:
+    table = origin.table
+    return bool(bare and table.dist_key and origin.name.lower() == table.dist_key.lower()
+                and (table.dist_style or "KEY") in ("KEY", "AUTO(KEY)"))
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
@@ -66,6 +109,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                     left, right = _join_column(ctx, left_side), _join_column(ctx, right_side)
                     if left is None or right is None:
                         continue
+                    if aggregated(ctx, left[0]) or aggregated(ctx, right[0]):
+                        continue  # an aggregate's rows, not the base table's, are joined
                     a, b = ctx.origin(left[0]), ctx.origin(right[0])
                     if a and b and a.table and b.table and a.source is not b.source:
                         keys.append((a, b, eq, left[1] and right[1]))
@@ -76,25 +121,38 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             if a.table.dist_style in _ALL or b.table.dist_style in _ALL:
                 continue
             names = frozenset((a.table.table_name, b.table.table_name))
-            collocated = any(
-                bare and x.table.dist_key and y.table.dist_key
-                and x.name.lower() == x.table.dist_key.lower()
-                and y.name.lower() == y.table.dist_key.lower()
-                and (x.table.dist_style or "KEY") in ("KEY", "AUTO(KEY)")
-                and (y.table.dist_style or "KEY") in ("KEY", "AUTO(KEY)")
-                for x, y, _, bare in keys
-            )
+            if any(single_row(s) for s in pair):
+                continue  # one row is copied to every slice for nothing
+            collocated = any(_on_dist_key(x, bare) and _on_dist_key(y, bare) for x, y, _, bare in keys)
             if collocated or names in seen:
                 continue
             seen.add(names)
+            placed = next(((x, y, e, bare) for x, y, e, bare in keys
+                           if _on_dist_key(x, bare) or _on_dist_key(y, bare)), None)
+            if placed is not None:
+                # One side is already on its dist key: only the other moves (DS_DIST_INNER or
+                # OUTER), or the smaller side is broadcast. A star schema can collocate a fact
+                # table with one dimension only; its other joins look like this by design.
+                a, b, eq, bare = placed  # the evidence names the join the message quotes
+                x, y = a, b
+                fixed, moving = (x, y) if _on_dist_key(x, bare) else (y, x)
+                message = (
+                    f"{ctx.fragment(eq)} joins {design(moving.table)} with {design(fixed.table)}: "
+                    f"{fixed.table.table_name} is on its dist key, so Redshift redistributes "
+                    f"{moving.table.table_name} on {moving.name} (or broadcasts the smaller side); "
+                    "expected in a star schema when that table's dist key serves another, more "
+                    "frequent join (the workload review, T012, weighs that)"
+                )
+                severity = Severity.MEDIUM
+            else:
+                message = (
+                    f"{ctx.fragment(eq)} joins {design(a.table)} with {design(b.table)}: neither side "
+                    "is on its dist key, so both are redistributed over the network (DS_DIST_BOTH)"
+                )
+                severity = Severity.HIGH
             yield Hit(
-                message=(
-                    f"{ctx.fragment(eq)} joins {a.table.table_name} ({evidence.rows(a.table)}, dist "
-                    f"key {a.table.dist_key or a.table.dist_style or 'none'}) with "
-                    f"{b.table.table_name} ({evidence.rows(b.table)}, dist key "
-                    f"{b.table.dist_key or b.table.dist_style or 'none'}): the rows are not on the "
-                    "same slices, so one or both sides are redistributed over the network"
-                ),
+                message=message,
+                severity=severity,
                 evidence=[evidence.fragment(ctx, eq),
                           *evidence.table(a.table), evidence.column(a.qualified, "join column"),
                           evidence.metric(f"{a.table.table_name}.dist_key", a.table.dist_key),
@@ -111,10 +169,16 @@ RULE = Rule(
     name="non-collocated-join",
     title="Join of two large tables is not collocated",
     default_severity=Severity.HIGH,
-    severity_text="HIGH",
+    severity_text="HIGH when neither side is on its dist key, MEDIUM when one is",
     summary="Equi-join of two large tables whose join columns are not both dist keys.",
     documentation=Documentation(
-        what="An equality join between two large tables where the join columns are not the distribution keys of both.",
+        what=(
+            "An equality join between two large base tables where the join columns are not the "
+            "distribution keys of both. HIGH when neither side is on its dist key (both move); "
+            "MEDIUM when one is (only the other moves, the normal cost of a star schema's second "
+            "dimension). A side that is an aggregate (GROUP BY, DISTINCT) or one row is not "
+            "judged by its base table's size, and is not reported."
+        ),
         why=(
             "Rows with equal keys must meet on one slice. When both tables are distributed on the "
             "join column they already do (DS_DIST_NONE); otherwise Redshift redistributes one or "

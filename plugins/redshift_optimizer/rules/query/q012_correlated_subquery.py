@@ -44,6 +44,42 @@ def _qualified(ctx: QueryContext, column: exp.Column) -> str:
     return column.sql(dialect="redshift")
 
 
+def _predicate_kind(subquery: exp.Expression) -> str:
+    """How the subquery is used: ``exists`` (EXISTS / NOT EXISTS), ``in`` (IN / NOT IN / ANY),
+    or ``scalar`` (a value in SELECT, WHERE or HAVING)."""
+    parent = subquery.parent
+    if isinstance(parent, exp.Exists):
+        return "exists"
+    if isinstance(parent, exp.In) and parent.args.get("query") is subquery:
+        return "in"
+    if isinstance(parent, (exp.Any, exp.All)):
+        return "in"
+    return "scalar"
+
+
+def equality_correlated(ctx: QueryContext, scope: Scope, refs: list[exp.Column]) -> bool:
+    """Whether every outer reference sits in the subquery's WHERE, at least one in an
+    AND-ed equality between an inner and an outer column: the shape Redshift's planner
+    decorrelates into a (semi-, anti- or outer) hash join on those columns. Other outer
+    references may add residual conditions (``l2.l_suppkey <> l1.l_suppkey``)."""
+    select = scope.expression
+    where = select.args.get("where") if isinstance(select, exp.Select) else None
+    if where is None:
+        return False
+    ids = {id(c) for c in refs}
+    inside = {id(c) for c in where.find_all(exp.Column)}
+    if not ids <= inside:
+        return False  # an outer column in SELECT, GROUP BY or a join: not a plain correlation
+    from redshift_optimizer.rules.query_context import conjuncts
+
+    for part in conjuncts(where.this):
+        if isinstance(part, exp.EQ) and isinstance(part.this, exp.Column) and isinstance(part.expression, exp.Column):
+            sides = [id(part.this) in ids, id(part.expression) in ids]
+            if sides.count(True) == 1:
+                return True
+    return False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     for scope in ctx.scopes:
         if scope.scope_type != ScopeType.SUBQUERY:
@@ -54,13 +90,29 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         subquery = scope.expression.parent if isinstance(scope.expression.parent, exp.Subquery) else scope.expression
         where = _clause(subquery)
         names = ", ".join(dict.fromkeys(c.sql(dialect="redshift") for c in refs))
-        kind = "EXISTS " if isinstance(subquery.parent, exp.Exists) else ""
+        usage = _predicate_kind(subquery)
+        decorrelated = equality_correlated(ctx, scope, refs)
+        if decorrelated and usage in ("exists", "in"):
+            continue  # a semi-join (EXISTS, IN) or anti-join (NOT EXISTS): a hash join, not a loop
+        kind = {"exists": "EXISTS ", "in": "IN "}.get(usage, "")
+        if decorrelated:
+            message = (
+                f"the scalar subquery in the {where} is correlated on {names}: Redshift "
+                "decorrelates it by computing the aggregate for every value of the correlation "
+                "columns and joining the result back; written as that join, the outer filters "
+                "can restrict the aggregate's input first"
+            )
+            severity = Severity.LOW
+        else:
+            message = (
+                f"the {kind}subquery in the {where} references {names} of the outer query "
+                "without an equality Redshift can hash on: it is evaluated per outer row (a "
+                "nested loop), or refused as an unsupported correlation"
+            )
+            severity = None
         yield Hit(
-            message=(
-                f"the {kind}subquery in the {where} references {names} of the outer query: "
-                "unless Redshift can decorrelate it, it is evaluated per outer row, or joined "
-                "after a broadcast"
-            ),
+            message=message,
+            severity=severity,
             evidence=[evidence.fragment(ctx, subquery),
                       *[evidence.column(_qualified(ctx, c), "outer reference") for c in refs[:5]]],
             table=next((o.table.table_name for o in map(ctx.origin, refs) if o and o.table), None),
@@ -73,10 +125,17 @@ RULE = Rule(
     name="correlated-subquery",
     title="Correlated subquery",
     default_severity=Severity.MEDIUM,
-    severity_text="MEDIUM",
-    summary="A subquery references an outer column, in SELECT or WHERE.",
+    severity_text="MEDIUM; LOW for a scalar subquery correlated by equality (Redshift decorrelates it)",
+    summary="A subquery references an outer column without an equality Redshift can turn into a join.",
     documentation=Documentation(
-        what="A subquery (scalar, IN or EXISTS) that references a column of an enclosing query.",
+        what=(
+            "A subquery that references a column of an enclosing query. EXISTS, NOT EXISTS and "
+            "IN correlated by an equality are not reported: Redshift runs them as semi- and "
+            "anti-joins. A scalar subquery correlated by an equality is reported LOW: Redshift "
+            "decorrelates it into a join with the aggregate grouped by the correlation columns, "
+            "computed before the outer filters apply. Other correlations (non-equalities only, "
+            "outer columns in the SELECT list) are MEDIUM."
+        ),
         why=(
             "A correlated subquery is logically run once per outer row. Redshift decorrelates "
             "simple cases; others become nested loops or broadcasts of the inner relation."

@@ -32,8 +32,9 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         cte = sources[0].derived.expression.parent
         yield Hit(
             message=(
-                f"CTE {names[key]} is referenced {len(sources)} times; Redshift may compute it "
-                "once per reference, repeating its scans and joins"
+                f"CTE {names[key]} is referenced {len(sources)} times; Redshift evaluates a WITH "
+                "subquery once as a common subexpression where it can, otherwise once per "
+                "reference, repeating its scans and joins (EXPLAIN shows which)"
             ),
             evidence=[evidence.fragment(ctx, cte), evidence.metric(f"{names[key]} references", len(sources))],
             node=sources[1].node,

@@ -30,6 +30,25 @@ def _branch_links(ctx: QueryContext, node: exp.Expression, scope) -> bool | None
     return False
 
 
+def _connected_without(graph, pair, predicate) -> bool:
+    """Whether the two relations are joined (directly or through others) by predicates other
+    than this one: then the join runs on those, and the OR filters the joined rows."""
+    parent = {s: s for s in graph.sources}
+
+    def find(s):
+        while parent[s] is not s:
+            s = parent[s]
+        return s
+
+    for edges in (graph.equi, graph.other):
+        for edge, predicates in edges.items():
+            if any(p is not predicate for p in predicates) and all(s in parent for s in edge):
+                a, b = tuple(edge)
+                parent[find(a)] = find(b)
+    a, b = tuple(pair)
+    return a in parent and b in parent and find(a) is find(b)
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     for scope in ctx.select_scopes():
         graph = None
@@ -51,8 +70,9 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                 continue
             else:
                 pairs = [pair for pair, preds in graph.other.items() if predicate in preds]
-                if not pairs or any(pair in graph.equi for pair in pairs):
-                    continue  # an equality elsewhere is the join key; the OR is a residual filter
+                if not pairs or any(pair in graph.equi for pair in pairs) or \
+                        all(_connected_without(graph, pair, predicate) for pair in pairs):
+                    continue  # other predicates join them; the OR is a residual filter
             where = "join condition" if id(predicate) in on_parts else "join predicate in WHERE"
             yield Hit(
                 message=(

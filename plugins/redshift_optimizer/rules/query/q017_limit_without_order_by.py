@@ -33,6 +33,25 @@ def at_most_one_row(query: exp.Expression) -> bool:
     )
 
 
+def _one_row_relations(query: exp.Expression) -> bool:
+    """A SELECT over relations that are each one row (a cross join of scalar aggregates)."""
+    if not isinstance(query, exp.Select) or query.args.get("group") is not None:
+        return False
+    from_ = query.args.get("from_") or query.args.get("from")
+    relations = ([from_.this] if from_ is not None else []) + [j.this for j in query.args.get("joins") or []]
+    inner = [r.this if isinstance(r, exp.Subquery) else None for r in relations]
+    return bool(inner) and all(isinstance(q, exp.Select) and at_most_one_row(q) for q in inner)
+
+
+def _row_generator(query: exp.Expression) -> bool:
+    """``SELECT ROW_NUMBER() OVER () AS n FROM any_table LIMIT 1000``: a list of numbers; the
+    rows read only count, so which rows the LIMIT keeps cannot change the result."""
+    if not isinstance(query, exp.Select) or not query.expressions:
+        return False
+    return all(not any(True for _ in e.find_all(exp.Column)) for e in query.expressions) and any(
+        isinstance(n, exp.Window) for e in query.expressions for n in e.walk())
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     for query in ctx.statement.find_all(exp.Select, exp.SetOperation):
         clauses = [query.args[k] for k in ("limit", "offset", "fetch") if query.args.get(k)]
@@ -40,8 +59,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         clause = clauses[0] if clauses else None
         if clause is None or query.args.get("order") is not None:
             continue
-        if at_most_one_row(query):
-            continue  # one row (or none): which rows are kept cannot vary
+        if at_most_one_row(query) or _one_row_relations(query) or _row_generator(query):
+            continue  # one row (or none), or rows that are only counted: which rows are kept cannot vary
         if isinstance(query.parent, exp.SetOperation) and query.parent.args.get("order") is not None:
             continue
         if query.find_ancestor(exp.Exists) is not None:

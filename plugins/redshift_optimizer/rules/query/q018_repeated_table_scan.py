@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from sqlglot import exp
 from sqlglot.optimizer.scope import ScopeType
 
 from redshift_optimizer.models.findings import Severity
@@ -11,6 +12,35 @@ from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query.q012_correlated_subquery import outer_references
 from redshift_optimizer.rules.query_context import QueryContext
+
+
+def _grain(scope) -> tuple:
+    """How a read's SELECT groups: ("scalar",) for aggregates without GROUP BY, the GROUP BY
+    expressions, or ("rows",) for no aggregation."""
+    select = scope.expression
+    if not isinstance(select, exp.Select):
+        return ("rows",)
+    group = select.args.get("group")
+    if group is not None:
+        return tuple(sorted(e.sql(dialect="redshift").lower() for e in group.expressions))
+    if any(isinstance(n, exp.AggFunc) and n.find_ancestor(exp.Window) is None
+           for p in select.expressions for n in p.walk()):
+        return ("scalar",)
+    return ("distinct",) if select.args.get("distinct") else ("rows",)
+
+
+def _shape(ctx: QueryContext, source) -> tuple:
+    """What a read is combined with in its SELECT: the other relations (base tables by name,
+    with the outer-join side of each) and the grain. Reads of one table with the same shape
+    differ only in their filters, which CASE inside the aggregates can tell apart; a table
+    joined to a different fact table in each branch, or the partner of an outer join, cannot
+    be read once for all of them."""
+    partners = []
+    for other, join in ctx.joined_sources(source.scope):
+        side = (join.args.get("side") or "").upper() if join is not None else ""
+        name = other.table.table_name if other.table else (other.name if other.is_base else f"({other.kind})")
+        partners.append((name if other is not source else "", side))
+    return tuple(sorted(partners)), _grain(source.scope)
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
@@ -31,10 +61,21 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
     for source in ctx.base_reads():
         if ctx.is_large(source.table) and not in_correlated(source.scope):
             reads.setdefault(source.table.table_name, []).append(source)
-    for name, sources in reads.items():
-        scopes = {id(s.scope) for s in sources}
-        if len(scopes) < 2:
-            continue  # a self-join in one SELECT is not one pass with CASE
+    for name, all_sources in reads.items():
+        groups: dict[tuple, list] = {}
+        for source in all_sources:
+            groups.setdefault(_shape(ctx, source), []).append(source)
+        sources = max(groups.values(), key=len)
+        scalar = [s for s in all_sources if _grain(s.scope) == ("scalar",)
+                  and s.scope.scope_type == ScopeType.SUBQUERY]
+        if len({id(s.scope) for s in sources}) < 2:
+            # An uncorrelated scalar aggregate over the same joins as another read (x > (SELECT
+            # AVG(x) ...)): one pass with a window aggregate does both.
+            same = [s for s in all_sources if s not in scalar and any(
+                _shape(ctx, s)[0] == _shape(ctx, t)[0] for t in scalar)]
+            if not (scalar and same):
+                continue  # reads that differ in what they join or how they group: not one pass
+            sources = [same[0], *scalar]
         table = sources[0].table
         yield Hit(
             message=(
@@ -59,7 +100,11 @@ RULE = Rule(
     documentation=Documentation(
         what=(
             "A large table read in two or more separate parts of one statement (UNION branches, "
-            "independent subqueries, CTEs); self-joins and correlated subqueries are not counted."
+            "independent subqueries, CTEs) where the reads join the same relations and group the "
+            "same way, so they differ only in filters; or a read beside an uncorrelated scalar "
+            "aggregate over the same joins. Self-joins, correlated subqueries, a dimension "
+            "joined to a different fact table in each branch, the partner of an outer join and "
+            "reads that group differently are not counted: one pass cannot replace them."
         ),
         why="Each read scans and decompresses the table's blocks again, on every slice.",
         anti_pattern=(

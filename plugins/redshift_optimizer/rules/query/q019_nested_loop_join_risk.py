@@ -18,6 +18,19 @@ def _is_or(predicate: exp.Expression) -> bool:
     return isinstance(node, exp.Or)
 
 
+def _maybe_equi_linked(ctx: QueryContext, graph, source, earlier) -> bool:
+    """Whether an equality the snapshot cannot place (unqualified columns) might tie the
+    relation to the ones before it, directly or through another relation: without knowing,
+    the rule stays silent rather than call the join non-equality only."""
+    for predicate in graph.unresolved:
+        node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
+        if isinstance(node, (exp.EQ, exp.NullSafeEQ)) and all(
+            isinstance(side, exp.Column) for side in (node.this, node.expression)
+        ):
+            return True
+    return False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     for scope in ctx.select_scopes():
         order = ctx.joined_sources(scope)
@@ -34,6 +47,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             group = next(c for c in equi_groups if source in c)
             if any(s in group for s in earlier):
                 continue  # an equality reaches it (directly or through another relation)
+            if _maybe_equi_linked(ctx, graph, source, earlier):
+                continue  # an equality we cannot attribute (no snapshot) may be its join key
             partners = [s for s in earlier if graph.linked(s, source)]
             if not partners:
                 continue  # nothing links it at all: Q002's case

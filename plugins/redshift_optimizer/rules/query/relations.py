@@ -166,6 +166,8 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
         if join is not None:
             restricted &= _restrictable_by_on(graph, join)
         outer = _correlation(ctx, predicate, scope, local)
+        if join is None and _anti_join_test(ctx, graph, predicate):
+            continue  # "WHERE r.key IS NULL" after a LEFT JOIN keeps the unmatched rows: an anti-join
         for source in restricted:
             if source in outer:
                 graph.correlated.setdefault(source, []).append((predicate, outer[source]))
@@ -183,6 +185,64 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
                 if other_source is not source:  # an alias written twice names one relation
                     graph.equi.setdefault(frozenset((source, other_source)), []).append(join)
     return graph
+
+
+def null_supplying(graph: "JoinGraph") -> set[Source]:
+    """Relations whose columns an outer join may fill with NULLs (the (+) marker too)."""
+    nullable: set[Source] = set(graph.marked)
+    for index, (source, join) in enumerate(graph.order):
+        side = (join.args.get("side") or "").upper() if join is not None else ""
+        if side == "LEFT":
+            nullable.add(source)
+        elif side == "RIGHT":
+            nullable |= {s for s, _ in graph.order[:index]}
+        elif side == "FULL":
+            nullable |= {s for s, _ in graph.order[: index + 1]}
+    return nullable
+
+
+def _anti_join_test(ctx: QueryContext, graph: "JoinGraph", predicate: exp.Expression) -> bool:
+    """``col IS NULL`` on a column of the NULL-supplying side of an outer join."""
+    node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
+    if not (isinstance(node, exp.Is) and isinstance(node.expression, exp.Null) and isinstance(node.this, exp.Column)):
+        return False
+    return ctx.source_of(node.this) in null_supplying(graph)
+
+
+def constant_filter_columns(ctx: QueryContext, predicate: exp.Expression, source: Source) -> list[exp.Column]:
+    """The columns of ``source`` a predicate compares with constants (or an uncorrelated
+    value): not join columns compared with another relation's columns, and not the left side
+    of ``IN (SELECT ...)`` or EXISTS, which are semi-joins."""
+    found: list[exp.Column] = []
+    stack = [predicate]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (exp.And, exp.Or, exp.Not, exp.Paren)):
+            stack.extend(node.iter_expressions())
+            continue
+        if isinstance(node, exp.Exists) or (isinstance(node, exp.In) and node.args.get("query") is not None):
+            continue
+        columns = list(columns_outside_subqueries(node))
+        own = [c for c in columns if ctx.source_of(c) is source]
+        if own and len(own) == len(columns) and not _correlated_to(ctx, node, source):
+            found += own
+    return found
+
+
+def _correlated_to(ctx: QueryContext, node: exp.Expression, source: Source) -> bool:
+    """A subquery in the predicate reads a column of a relation of ``source``'s query:
+    ``ps_supplycost = (SELECT MIN(...) WHERE p_partkey = ps_partkey)`` is a join to the grouped
+    aggregate, not a filter on ps_supplycost."""
+    for column in node.find_all(exp.Column):
+        parent, nested = column.parent, False
+        while parent is not None and parent is not node:
+            nested = nested or isinstance(parent, (exp.Subquery, exp.Query))
+            parent = parent.parent
+        if nested:
+            found = ctx.source_of(column)
+            if found is not None and found.scope is source.scope:
+                return True  # correlated to this query's relations: a join to the aggregate
+    return False
 
 
 def using_columns(ctx: QueryContext, graph: "JoinGraph", index: int) -> list[str]:
@@ -295,7 +355,8 @@ def own_columns(expression: exp.Expression) -> list[exp.Column]:
     return list(columns_outside_subqueries(expression))
 
 
-__all__ = ["JoinGraph", "join_graph", "own_columns", "single_row", "using_columns"]
+__all__ = ["JoinGraph", "constant_filter_columns", "join_graph", "null_supplying", "own_columns", "single_row",
+           "using_columns"]
 
 
 @dataclass
@@ -303,6 +364,7 @@ class ScanAnalysis:
     """Which base-table reads are restricted, and on which of their columns they are filtered."""
 
     restricted: set[Source] = field(default_factory=set)
+    graphs: dict[int, JoinGraph] = field(default_factory=dict)  # by id(scope)
     filter_columns: dict[Source, set[str]] = field(default_factory=dict)
     filter_predicates: dict[Source, list[exp.Expression]] = field(default_factory=dict)
 
@@ -328,11 +390,15 @@ def _flows(graph: JoinGraph) -> list[tuple[Source, Source]]:
     return flows
 
 
-def _trace(ctx: QueryContext, derived: Source, predicate: exp.Expression) -> set[tuple[Source, str]]:
+def _trace(ctx: QueryContext, derived: Source, predicate: exp.Expression,
+           only: set[int] | None = None) -> set[tuple[Source, str]]:
     """Base relations (inside a derived relation) and columns a parent predicate reaches when
-    pushed down; nothing for columns computed by aggregates or windows, which it cannot pass."""
+    pushed down; nothing for columns computed by aggregates or windows, which it cannot pass.
+    ``only``: the ids of the columns to trace (default: every column of the relation)."""
     found = set()
     for column in columns_outside_subqueries(predicate):
+        if only is not None and id(column) not in only:
+            continue
         if ctx.source_of(column) is derived:
             found |= ctx.lineage(column) or set()
     return found
@@ -343,6 +409,7 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
     tables, and restriction carried by equality joins (transitively)."""
     result = ScanAnalysis()
     graphs = {id(scope): join_graph(ctx, scope) for scope in ctx.select_scopes()}
+    result.graphs = graphs
     self_restricted: dict[int, bool] = {}
 
     def note_filter(source: Source, column: str, predicate: exp.Expression) -> None:
@@ -381,10 +448,9 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
                 seeds.add(source)
             for predicate in graph.filters.get(source, []):
                 if source.is_base:
-                    for column in columns_outside_subqueries(predicate):
-                        if ctx.source_of(column) is source:
-                            origin = ctx.origin(column)  # the table's own name (s(a, b) renames)
-                            note_filter(source, (origin.name if origin else column.name).lower(), predicate)
+                    for column in constant_filter_columns(ctx, predicate, source):
+                        origin = ctx.origin(column)  # the table's own name (s(a, b) renames)
+                        note_filter(source, (origin.name if origin else column.name).lower(), predicate)
         restricted = propagate(graph, seeds)
         local[id(scope)] = restricted
         select = scope.expression
@@ -407,8 +473,10 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
             inner_scopes = source.derived.set_operation_scopes or [source.derived]
             traced: set[tuple[Source, str]] = set()
             for predicate in graph.filters.get(source, []):
+                constant = {id(c) for c in constant_filter_columns(ctx, predicate, source)}
                 for base, column in _trace(ctx, source, predicate):
                     traced.add((base, column))
+                for base, column in _trace(ctx, source, predicate, only=constant):
                     if base.is_base:
                         note_filter(base, column, predicate)
             for pair in graph.equi:
