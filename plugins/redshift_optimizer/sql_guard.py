@@ -56,7 +56,7 @@ from redshift_optimizer.rules.parsing import DIALECT, SqlInputError, first_offse
 # reference". Leader-node-only and system information functions are deliberately absent.
 ALLOWED_FUNCTIONS: dict[str, tuple[str, ...]] = {
     "aggregate": (
-        "any_value", "avg", "bit_and", "bit_or", "bool_and", "bool_or", "count",
+        "any_value", "avg", "bit_and", "bit_or", "bool_and", "bool_or", "count", "grouping",
         "listagg", "max", "median", "min", "percentile_cont", "percentile_disc", "stddev",
         "stddev_pop", "stddev_samp", "sum", "var_pop", "var_samp", "variance",
     ),
