@@ -26,6 +26,10 @@ from local.postgres import LocalPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
 REDSHIFT_SYSTEM_SQL = ROOT / "local" / "sql" / "redshift_system.sql"
+VERIFIER_ROLE_SQL = ROOT / "local" / "sql" / "verifier_role.sql"
+VERIFIER_GRANTS_SQL = ROOT / "local" / "sql" / "verifier_grants.sql"
+#: the low-privilege user that runs rewrite checks (connection redshift_verifier)
+VERIFIER_ROLE = "optimizer_verifier"
 WAREHOUSE_DB = "warehouse"
 REGION = "us-east-1"
 
@@ -67,8 +71,29 @@ def prepare_warehouse(server: LocalPostgres, database: str = WAREHOUSE_DB) -> st
         # with its duration, which is what the query-history views read.
         cur.execute(f'ALTER DATABASE "{database}" SET search_path = "$user", public, redshift_system')
         cur.execute(f'ALTER DATABASE "{database}" SET log_min_duration_statement = 0')
+        cur.execute(VERIFIER_ROLE_SQL.read_text(encoding="utf-8"))
     conn.close()
     return server.dsn(database)
+
+
+def verifier_dsn(warehouse_dsn: str) -> str:
+    """The warehouse DSN as the verification user (trust authentication on loopback)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(warehouse_dsn)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{VERIFIER_ROLE}@{host}"))
+
+
+def grant_verifier(dsn: str) -> None:
+    """Let the verification user read the demo tables (again: a rebuild recreates them)."""
+    import psycopg2
+
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(VERIFIER_GRANTS_SQL.read_text(encoding="utf-8"))
+    conn.close()
 
 
 def load_demo(dsn: str, scale: float, repetitions: int, log=print) -> None:
@@ -89,6 +114,7 @@ def load_demo(dsn: str, scale: float, repetitions: int, log=print) -> None:
         timings = run_workload(conn, repetitions=repetitions)
         log(f"demo workload: {len(timings)} executions in {time.monotonic() - started:.0f} s")
     conn.close()
+    grant_verifier(dsn)
 
 
 @dataclass
@@ -180,9 +206,11 @@ def provision_aws(endpoint_url: str, bucket: str, topics: list[str], history_tab
 
 
 def airflow_connections(warehouse_dsn: str) -> dict[str, str]:
-    """The Airflow connections of the local stack, as AIRFLOW_CONN_* variables."""
+    """The Airflow connections of the local stack, as AIRFLOW_CONN_* variables: the warehouse
+    (the product's user), the verification user of rewrite checks, and AWS."""
     return {
         "AIRFLOW_CONN_REDSHIFT_DEFAULT": warehouse_dsn.replace("postgresql://", "postgres://", 1),
+        "AIRFLOW_CONN_REDSHIFT_VERIFIER": verifier_dsn(warehouse_dsn).replace("postgresql://", "postgres://", 1),
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps({"conn_type": "aws", "extra": {"region_name": REGION}}),
     }
 
