@@ -31,8 +31,9 @@ from sqlglot import exp
 from redshift_optimizer.errors import WarehouseError
 from redshift_optimizer.models.lake import SchemaSnapshot, TableSnapshot
 from redshift_optimizer.resources import quote_identifier
-from redshift_optimizer.rules.parsing import DIALECT
+from redshift_optimizer.rules.parsing import DIALECT, SqlInputError
 from redshift_optimizer.rules.query_context import lookup_table
+from redshift_optimizer.sql_guard import guard
 from redshift_optimizer.transpile import to_postgres
 
 #: Data sets per proof: all empty, one row per table, then random ones (seeded: a proof is
@@ -67,6 +68,12 @@ def prove(original: exp.Expression, rewrite: exp.Expression, engine: Any, snapsh
         return report
     if snapshot is None:
         report.notes.append("adversarial proof not run: no schema snapshot to generate data from")
+        return report
+    try:  # the proof runs both queries: only what the SQL guard lets run on a warehouse
+        for tree in (original, rewrite):
+            guard(tree.sql(dialect=DIALECT))
+    except SqlInputError as exc:
+        report.notes.append(f"adversarial proof not run: the SQL guard refuses the query ({exc})")
         return report
     try:
         original, rewrite = _without_common_limit(original, rewrite)

@@ -186,6 +186,14 @@ def test_the_proof_leaves_nothing_behind(demo_warehouse, demo_snapshot, pg):
         assert cursor.fetchone()[0] == 25
 
 
+def test_the_proof_runs_only_what_the_sql_guard_allows(demo_warehouse, demo_snapshot, pg):
+    # A side effect hidden in the original (here a sleep) is refused before any data set runs.
+    original = sqlglot.parse_one("SELECT n_name FROM tpch.nation WHERE pg_sleep(5) IS NULL", read="redshift")
+    report = prove(original, original, demo_warehouse, demo_snapshot)
+    assert not report.proved and not report.refuted and report.data_sets == 0
+    assert "SQL guard" in report.notes[-1] and "pg_sleep" in report.notes[-1], report.notes
+
+
 def test_a_rewrite_the_plan_says_is_dearer_is_not_offered(demo_warehouse, demo_snapshot, demo_settings):
     # A small NOT IN list PostgreSQL hashes: the anti-join the rewrite asks for costs more.
     sql = """SELECT c_mktsegment, COUNT(*) AS n FROM tpch.customer
