@@ -92,24 +92,18 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         names = ", ".join(dict.fromkeys(c.sql(dialect="redshift") for c in refs))
         usage = _predicate_kind(subquery)
         decorrelated = equality_correlated(ctx, scope, refs)
-        if decorrelated and usage in ("exists", "in"):
-            continue  # a semi-join (EXISTS, IN) or anti-join (NOT EXISTS): a hash join, not a loop
-        kind = {"exists": "EXISTS ", "in": "IN "}.get(usage, "")
         if decorrelated:
-            message = (
-                f"the scalar subquery in the {where} is correlated on {names}: Redshift "
-                "decorrelates it by computing the aggregate for every value of the correlation "
-                "columns and joining the result back; written as that join, the outer filters "
-                "can restrict the aggregate's input first"
-            )
-            severity = Severity.LOW
-        else:
-            message = (
-                f"the {kind}subquery in the {where} references {names} of the outer query "
-                "without an equality Redshift can hash on: it is evaluated per outer row (a "
-                "nested loop), or refused as an unsupported correlation"
-            )
-            severity = None
+            # A semi-join (EXISTS, IN), an anti-join (NOT EXISTS), or a scalar aggregate that
+            # the planner decorrelates into a join with the aggregate grouped by the
+            # correlation columns: a hash join either way, not a per-row loop.
+            continue
+        kind = {"exists": "EXISTS ", "in": "IN "}.get(usage, "")
+        message = (
+            f"the {kind}subquery in the {where} references {names} of the outer query "
+            "without an AND-ed equality Redshift can hash on: it is evaluated per outer row (a "
+            "nested loop), or refused as an unsupported correlation"
+        )
+        severity = None
         yield Hit(
             message=message,
             severity=severity,
