@@ -74,6 +74,23 @@ def _block_skipping(ctx: QueryContext, predicate: exp.Expression, source: Source
     return found
 
 
+def _joins_on(ctx: QueryContext, analysis: ScanAnalysis, source: Source, leading: str) -> bool:
+    """Whether the query equi-joins the table on its leading sort-key column (a dimension
+    sorted on its key for the join, filtered on its attributes)."""
+    graph = analysis.graphs.get(id(source.scope))
+    if graph is None:
+        return False
+    for pair, predicates in graph.equi.items():
+        if source not in pair:
+            continue
+        for predicate in predicates:
+            for column in columns_outside_subqueries(predicate) if isinstance(predicate, exp.Expression) else []:
+                origin = ctx.origin(column) if ctx.source_of(column) is source else None
+                if origin is not None and origin.name.lower() == leading:
+                    return True
+    return False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
@@ -105,12 +122,16 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         if (source.table.sort_key_type or "").upper() == "INTERLEAVED" and \
                 columns & {k.lower() for k in source.table.sort_keys}:
             continue  # every column of an interleaved sort key skips blocks equally
+        joined = any(_joins_on(ctx, analysis, s, leading) for s in reads if s.table.table_name == name)
         yield Hit(
             message=(
                 f"{name} ({evidence.rows(source.table)}) is filtered on "
                 f"{', '.join(sorted(columns))} but never on its leading sort-key column "
-                f"{leading}: zone maps can only skip blocks by {leading}"
+                f"{leading}: zone maps can only skip blocks by {leading}, so every block is read"
+                + (f"; {leading} is this query's join column, the sort key serves that join "
+                   "(a trade-off the workload review, T013, weighs)" if joined else "")
             ),
+            severity=Severity.LOW if joined else None,
             evidence=[evidence.fragment(ctx, predicate), *evidence.table(source.table),
                       evidence.column(f"{name}.{leading}", "leading sort key"),
                       *[evidence.column(f"{name}.{c}", "filtered") for c in sorted(columns)]],
@@ -125,7 +146,7 @@ RULE = Rule(
     name="filter-not-on-sortkey",
     title="Large table filtered, but not on its sort key",
     default_severity=Severity.MEDIUM,
-    severity_text="MEDIUM",
+    severity_text="MEDIUM; LOW when the query joins the table on that sort-key column",
     summary="A large table is filtered, but never on its leading sort-key column.",
     documentation=Documentation(
         what=(
