@@ -1,6 +1,6 @@
--- anti-patterns: Q012
+-- anti-patterns:
 -- Customers of a nation and segment whose balance beats their peer group's average, with a
--- correlated subquery evaluated once per customer.
+-- correlated subquery Redshift decorrelates into a join with the peer-group averages (no finding).
 SELECT
     c.c_custkey,
     c.c_name,

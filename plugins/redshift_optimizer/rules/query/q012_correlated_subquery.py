@@ -119,29 +119,30 @@ RULE = Rule(
     name="correlated-subquery",
     title="Correlated subquery",
     default_severity=Severity.MEDIUM,
-    severity_text="MEDIUM; LOW for a scalar subquery correlated by equality (Redshift decorrelates it)",
+    severity_text="MEDIUM (a subquery correlated by an AND-ed equality is not reported)",
     summary="A subquery references an outer column without an equality Redshift can turn into a join.",
     documentation=Documentation(
         what=(
             "A subquery that references a column of an enclosing query. EXISTS, NOT EXISTS and "
             "IN correlated by an equality are not reported: Redshift runs them as semi- and "
-            "anti-joins. A scalar subquery correlated by an equality is reported LOW: Redshift "
-            "decorrelates it into a join with the aggregate grouped by the correlation columns, "
-            "computed before the outer filters apply. Other correlations (non-equalities only, "
-            "outer columns in the SELECT list) are MEDIUM."
+            "anti-joins, nor a scalar subquery correlated by an equality, which Redshift "
+            "decorrelates into a join with the aggregate grouped by the correlation columns. "
+            "Other correlations (non-equalities only, an equality repeated inside OR branches, "
+            "outer columns in the SELECT list) are reported MEDIUM."
         ),
         why=(
             "A correlated subquery is logically run once per outer row. Redshift decorrelates "
             "simple cases; others become nested loops or broadcasts of the inner relation."
         ),
         anti_pattern=(
-            "SELECT p.id, (SELECT AVG(l.qty) FROM lineitem l WHERE l.part_id = p.id) FROM part p"
+            "SELECT i.id FROM item i WHERE (SELECT COUNT(*) FROM item j WHERE (j.maker = i.maker "
+            "AND j.color = 'red') OR (j.maker = i.maker AND j.size = 'L')) > 0"
         ),
         better=(
-            "SELECT p.id, a.avg_qty FROM part p LEFT JOIN (SELECT part_id, AVG(qty) AS avg_qty "
-            "FROM lineitem GROUP BY part_id) a ON a.part_id = p.id"
+            "SELECT i.id FROM item i WHERE (SELECT COUNT(*) FROM item j WHERE j.maker = i.maker "
+            "AND (j.color = 'red' OR j.size = 'L')) > 0"
         ),
     ),
-    fix="Rewrite as a join to a grouped derived table (or a semi-join for EXISTS).",
+    fix="Give the correlation an AND-ed equality (factor it out of OR branches), or rewrite as a join to a grouped derived table.",
     check=check,
 )
