@@ -24,7 +24,7 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from api.airflow_client import AirflowClient
 from api.lake import LakeObjects
-from api.settings import ApiSettings
+from api.settings import ENV_PREFIX, ApiSettings
 from redshift_optimizer.history.store import HistoryStore
 
 
@@ -97,15 +97,47 @@ def get_caller(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                             "missing credentials: send an API key as X-API-Key or Authorization: Bearer",
                             headers={"WWW-Authenticate": "Bearer"})
+    caller = _known(request, presented)
+    if caller is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown API key or token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return caller
+
+
+def _known(request: Request, presented: str) -> Caller | None:
     digest = hashlib.sha256(presented.encode("utf-8", "surrogateescape")).digest()
     match = None
     for credential in request.app.state.credentials:  # every one, whatever matched: constant time
         if hmac.compare_digest(digest, credential.digest) and match is None:
             match = credential
-    if match is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown API key or token",
-                            headers={"WWW-Authenticate": "Bearer"})
-    return Caller(match.name, match.roles)
+    return Caller(match.name, match.roles) if match is not None else None
+
+
+def optional_caller(request: Request) -> Caller | None:
+    """The caller when known credentials came with the request, else None (never a 401).
+    Read from the headers directly: the endpoint declares no security, it needs none."""
+    presented = request.headers.get("x-api-key")
+    if not presented:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        presented = token.strip() if scheme.lower() == "bearer" else None
+    return _known(request, presented) if presented else None
+
+
+def unavailable_message(exc: Exception) -> str:
+    """A 503's message: what is unavailable and the setting that points at it."""
+    text = " ".join(str(exc).split())
+    if ENV_PREFIX in text:  # it names its setting already
+        return text
+    from redshift_optimizer.errors import LakeError
+    from redshift_optimizer.history import HistoryError
+
+    if isinstance(exc, LakeError):
+        where = f"S3 (settings {ENV_PREFIX}BUCKET, {ENV_PREFIX}KEY_PREFIX, {ENV_PREFIX}AWS_REGION)"
+    elif isinstance(exc, HistoryError) or "dynamodb" in text.lower():
+        where = f"DynamoDB (settings {ENV_PREFIX}HISTORY_TABLE, {ENV_PREFIX}AWS_REGION)"
+    else:
+        where = "a dependency of the API"
+    return f"{where} is unavailable: {text}"
 
 
 def _require(role: Role, refusal: str):
@@ -132,5 +164,5 @@ Ingester = Annotated[Caller, Depends(ingester)]
 __all__ = [
     "AirflowDep", "Caller", "Credential", "HistoryDep", "Ingester", "LakeDep", "Reader", "Role",
     "SettingsDep", "Submitter", "credentials", "get_airflow", "get_caller", "get_history",
-    "get_lake", "get_settings",
+    "get_lake", "get_settings", "optional_caller", "unavailable_message",
 ]

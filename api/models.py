@@ -45,7 +45,7 @@ class JobAccepted(BaseModel):
     status_url: str = Field(description="GET it to follow the job")
 
 
-JobStatusName = Literal["queued", "running", "success", "failed"]
+JobStatusName = Literal["queued", "running", "success", "partial", "failed"]
 
 
 class AgentProgress(BaseModel):
@@ -82,8 +82,11 @@ class Job(BaseModel):
     request: JobRequest
     agents: list[AgentProgress]
     steps: list[StepProgress] = Field(description="the run's other tasks")
-    results: AnalysisRecord | None = Field(None, description="the stored record (history), once the job succeeded")
-    message: str | None = Field(None, description="what went wrong, or why the job waits")
+    results: AnalysisRecord | None = Field(
+        None, description="once the job ended: the stored record when it is of this job's text, else one made of "
+                          "this job's own results (never another caller's)")
+    message: str | None = Field(None, description="what went wrong (which agent and why), what could not be read, "
+                                                  "or why the job waits")
 
 
 class HistoryListing(BaseModel):

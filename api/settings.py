@@ -4,10 +4,21 @@ Every setting has a default that works with `make run`, except the API keys, whi
 none on purpose: without ``OPTIMIZER_API_API_KEYS`` the API refuses to start and says so.
 Lists (keys, tokens) are comma-separated; an entry ``name:secret`` names its holder (the
 name is what jobs record as ``requested_by``).
+
+An ``OPTIMIZER_API_*`` variable that is no setting (a typo) stops the start and is named,
+like a bad value: a setting silently ignored is a setting that does not do what it says.
+
+History cursors are signed (HMAC-SHA256) with ``OPTIMIZER_API_CURSOR_SECRET``. Unset, each
+process draws a random secret when it starts: cursors then stop working when the API
+restarts, and do not work across replicas. Set it (at least 32 characters, from a secret
+store) when more than one replica serves the same clients.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import secrets
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -16,6 +27,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 ENV_PREFIX = "OPTIMIZER_API_"
 
 Secrets = Annotated[list[SecretStr], NoDecode]
+#: S3 bucket names (3 to 63 lower-case letters, digits, dots and hyphens) and DynamoDB table names.
+BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+TABLE_NAME = r"^[A-Za-z0-9_.-]{3,255}$"
 
 
 class SettingsError(Exception):
@@ -25,7 +39,7 @@ class SettingsError(Exception):
 class ApiSettings(BaseSettings):
     """Every knob of the API service."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     # Who may call.
     api_keys: Secrets = Field(
@@ -47,17 +61,27 @@ class ApiSettings(BaseSettings):
                         description="the ad-hoc optimization DAG")
 
     # AWS: the metadata lake and the history table (the product's defaults).
-    bucket: str = Field("redshift-optimizer-metadata", min_length=3, description="S3 bucket of the metadata lake")
+    bucket: str = Field("redshift-optimizer-metadata", description="S3 bucket of the metadata lake")
     key_prefix: str = Field("", description="key prefix inside the bucket")
-    history_table: str = Field("query-optimization-history", min_length=3, description="DynamoDB history table")
+    history_table: str = Field("query-optimization-history", pattern=TABLE_NAME, description="DynamoDB history table")
     aws_region: str | None = Field(None, description="AWS region (default: AWS_REGION / AWS_DEFAULT_REGION)")
 
     # Limits.
     max_sql_chars: int = Field(100_000, ge=100, le=1_000_000, description="longest SQL accepted (characters)")
+    max_sql_depth: int = Field(50, ge=1, le=500, description="deepest nesting of parentheses in the SQL (422 above)")
+    max_sql_tokens: int = Field(30_000, ge=10, le=1_000_000, description="most tokens in the SQL (422 above)")
+    sql_parse_seconds: float = Field(5.0, gt=0, le=120, description="time budget of parsing the SQL (422 past it)")
     max_body_bytes: int = Field(2_000_000, ge=10_000, description="largest request body accepted (bytes)")
     history_max_limit: int = Field(200, ge=1, le=1000, description="largest page of GET /history")
     history_max_days: int = Field(366, ge=1, description="widest from..to range of GET /history (days)")
     metadata_cache_seconds: float = Field(60.0, ge=0, description="how long metadata JSON is served from memory")
+    history_cache_seconds: float = Field(5.0, ge=0, le=3600,
+                                         description="how long a history listing is served from memory (0: off)")
+
+    # Signing the history cursors.
+    cursor_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="HMAC key of the history cursors (default: random per process; set it for several replicas)")
 
     @field_validator("api_keys", "read_keys", "ingest_tokens", mode="before")
     @classmethod
@@ -73,11 +97,36 @@ class ApiSettings(BaseSettings):
             raise ValueError("at least one key is needed")
         return value
 
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_name(cls, value: str) -> str:
+        if not re.match(BUCKET_NAME, value):
+            raise ValueError(f"{value!r} is not an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens)")
+        return value
+
+    @field_validator("cursor_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("at least 32 characters are needed")
+        return value
+
     @model_validator(mode="after")
     def _mwaa_needs_a_name(self) -> "ApiSettings":
         if self.airflow_mode == "mwaa" and not self.mwaa_environment:
             raise ValueError(f"{ENV_PREFIX}MWAA_ENVIRONMENT is required when {ENV_PREFIX}AIRFLOW_MODE is mwaa")
         return self
+
+    def submission_limits(self) -> Any:
+        """The limits of a submitted query, with the settings they come from."""
+        from redshift_optimizer.submission import SubmissionLimits
+
+        return SubmissionLimits(
+            max_chars=self.max_sql_chars, max_depth=self.max_sql_depth, max_tokens=self.max_sql_tokens,
+            parse_seconds=self.sql_parse_seconds,
+            settings={name: f"{ENV_PREFIX}{field.upper()}" for name, field in (
+                ("max_chars", "max_sql_chars"), ("max_depth", "max_sql_depth"),
+                ("max_tokens", "max_sql_tokens"), ("parse_seconds", "sql_parse_seconds"))})
 
     def lake_key(self, key: str) -> str:
         prefix = self.key_prefix.strip("/")
@@ -85,7 +134,14 @@ class ApiSettings(BaseSettings):
 
 
 def load_api_settings(**overrides: Any) -> ApiSettings:
-    """Settings from the environment (and ``overrides``); SettingsError names what is wrong."""
+    """Settings from the environment (and ``overrides``); SettingsError names what is wrong,
+    an unknown ``OPTIMIZER_API_*`` variable included."""
+    unknown = sorted(name for name in os.environ
+                     if name.upper().startswith(ENV_PREFIX)
+                     and name[len(ENV_PREFIX):].lower() not in ApiSettings.model_fields)
+    if unknown:
+        raise SettingsError("the API cannot start: " + "; ".join(
+            f"{name}: no such setting{_suggestion(name[len(ENV_PREFIX):].lower())}" for name in unknown))
     try:
         return ApiSettings(**overrides)
     except ValidationError as exc:
@@ -94,8 +150,17 @@ def load_api_settings(**overrides: Any) -> ApiSettings:
             field = ".".join(str(part) for part in error["loc"])
             name = f"{ENV_PREFIX}{field.upper()}" if field else "settings"
             message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = f"no such setting{_suggestion(field)}"
             problems.append(f"{name}: {message}" if field else message)
         raise SettingsError("the API cannot start: " + "; ".join(problems)) from None
+
+
+def _suggestion(field: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(field, list(ApiSettings.model_fields), n=1)
+    return f" (did you mean {ENV_PREFIX}{close[0].upper()}?)" if close else ""
 
 
 __all__ = ["ENV_PREFIX", "ApiSettings", "SettingsError", "load_api_settings"]

@@ -4,11 +4,13 @@
    results go into the local DynamoDB through HistoryStore (30 days, ~333 a day), then the
    API under uvicorn answers the page's listings: the default (last 30 days, 50 a page),
    one severity, one finding code (a filter DynamoDB applies after reading), and a page
-   further down with the cursor.
+   further down with the cursor; then the default listing and limit=200 from 10 clients
+   at once (the target: p99 <= 300 ms at concurrency 10).
 2. Time from POST /optimize/redshift to results: the embedded PostgreSQL with the demo
    warehouse, the local AWS endpoint, a real Airflow (api-server, scheduler,
    dag-processor, LocalExecutor), the API; each query is submitted over HTTP and its job
-   followed until the four agents' results are in.
+   followed until the four agents' results are in; then 30 submissions at once, and the
+   time until the last of them has finished.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from local import services  # noqa: E402
 RESULTS = 10_000
 DAYS = 30
 REQUESTS = 50
+CONCURRENCY = 10
+CONCURRENT_REQUESTS = 200  # per listing, spread over the CONCURRENCY clients
+UNCACHED_REQUESTS = 30  # each reads DynamoDB: on moto, which scans every item per Query, seconds each
+SUBMISSIONS = 30
 SCALE = float(os.environ.get("BENCH_API_SCALE", "0.05"))
 QUERIES = (  # different shapes: each is a new analysis, not an answer from the history
     "SELECT * FROM tpch.orders o, tpch.customer c WHERE o.o_custkey = c.c_custkey "
@@ -54,13 +60,11 @@ def percentile(values: list[float], share: float) -> float:
 def store_results(table: str) -> None:
     import boto3
 
-    from redshift_optimizer.history import DynamoHistoryStore
-    from redshift_optimizer.history.dynamodb import table_definition
+    from redshift_optimizer.history import DynamoHistoryStore, ensure_table
     from tests.api.records import make_record
 
     client = boto3.client("dynamodb")
-    if table not in client.list_tables()["TableNames"]:
-        client.create_table(**table_definition(table))
+    ensure_table(client, table)
     store = DynamoHistoryStore(table, client=client)
     today = date.today()
     severities = ("LOW", "MEDIUM", "HIGH", "CRITICAL", None)
@@ -109,7 +113,7 @@ def bench_history(aws_url: str) -> None:
     settings = load_api_settings(api_keys=API_KEY, history_table=table, airflow_url="http://127.0.0.1:9")
     server = ApiServer(create_app(settings), services.free_port()).start()
     try:
-        with httpx.Client(base_url=server.url, headers={"X-API-Key": API_KEY}, timeout=30) as client:
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": API_KEY}, timeout=300) as client:
             deep = client.get("/history", params={"limit": 50})
             for _ in range(5):
                 deep = client.get("/history", params={"limit": 50, "cursor": deep.json()["cursor"]})
@@ -131,10 +135,44 @@ def bench_history(aws_url: str) -> None:
                     for _ in range(6):
                         store_cursor = store.list(limit=50, cursor=store_cursor).cursor
                     params = {**params, "store_cursor": store_cursor}
-                store_median, _ = timed(store_call(store, params), 10)
+                store_median, _ = timed(store_call(store, params), 3)
                 print(f"  {name:40} {median:10.1f} {p99:10.1f} {store_median:13.1f}")
     finally:
         server.stop()
+    print(f"\nGET /history from {CONCURRENCY} clients at once, {CONCURRENT_REQUESTS} requests per listing, "
+          f"with the API's page cache ({settings.history_cache_seconds:g} s), and {UNCACHED_REQUESTS} without it "
+          "(every request reads DynamoDB):")
+    print(f"  {'listing':40} {'median ms':>10} {'p99 ms':>10} {'uncached median':>16} {'uncached p99':>13}")
+    cold_settings = settings.model_copy(update={"history_cache_seconds": 0.0})
+    for name, params in (("default (30 days, 50 a page)", {}), ("limit=200", {"limit": 200})):
+        figures = []
+        for config, requests in ((settings, CONCURRENT_REQUESTS), (cold_settings, UNCACHED_REQUESTS)):
+            server = ApiServer(create_app(config), services.free_port()).start()
+            try:
+                figures += concurrent(server.url, params, requests)
+            finally:
+                server.stop()
+        print(f"  {name:40} {figures[0]:10.1f} {figures[1]:10.1f} {figures[2]:16.1f} {figures[3]:13.1f}")
+
+
+def concurrent(url: str, params: dict, requests: int) -> tuple[float, float]:
+    """(median, 99th percentile) in ms of one listing asked by CONCURRENCY clients at once."""
+    from tests.api.stack import API_KEY
+
+    def client_run(requests: int) -> list[float]:
+        timings = []
+        with httpx.Client(base_url=url, headers={"X-API-Key": API_KEY}, timeout=300) as client:
+            client.get("/history", params=params).raise_for_status()  # warm-up
+            for _ in range(requests):
+                started = time.perf_counter()
+                client.get("/history", params=params).raise_for_status()
+                timings.append((time.perf_counter() - started) * 1000)
+        return timings
+
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        runs = pool.map(client_run, [max(requests // CONCURRENCY, 1)] * CONCURRENCY)
+        timings = [t for run in runs for t in run]
+    return statistics.median(timings), percentile(timings, 0.99)
 
 
 def bench_optimize(postgres, aws_url: str) -> None:
@@ -171,9 +209,40 @@ def bench_optimize(postgres, aws_url: str) -> None:
                 totals.append(total)
                 print(f"  {sql[:58] + '..':60} {first or total:12.1f} {total:10.1f}")
             print(f"  median {statistics.median(totals):.1f} s, max {max(totals):.1f} s")
+            submit_at_once(client)
     finally:
         api.stop()
         airflow.stop()
+
+
+def submit_at_once(client: httpx.Client) -> None:
+    """SUBMISSIONS different queries posted at once, each job followed to its end."""
+    base = QUERIES[1]
+
+    def run(i: int) -> tuple[str, float]:
+        started = time.perf_counter()
+        with httpx.Client(base_url=client.base_url, headers=client.headers, timeout=60) as own:
+            accepted = own.post("/optimize/redshift", json={"sql": base.replace(" AS n ", f" AS n_{i} ")})
+            accepted.raise_for_status()
+            while True:
+                answer = own.get(accepted.json()["status_url"])
+                if answer.status_code == 503:  # Airflow slow to answer under the load: ask again
+                    time.sleep(1)
+                    continue
+                job = answer.raise_for_status().json()
+                if job["status"] in ("success", "partial", "failed"):
+                    return job["status"], time.perf_counter() - started
+                time.sleep(1)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(SUBMISSIONS) as pool:
+        ended = list(pool.map(run, range(SUBMISSIONS)))
+    last = time.perf_counter() - started
+    states = statistics.multimode([state for state, _ in ended])
+    counts = {state: sum(1 for s, _ in ended if s == state) for state in {s for s, _ in ended}}
+    print(f"\n{SUBMISSIONS} submissions at once (max_active_runs of the ad-hoc DAG: 4): "
+          f"the last finished after {last:.0f} s; first {min(t for _, t in ended):.0f} s; "
+          f"ended {counts}" + ("" if states == ["success"] else " (not all succeeded)"))
 
 
 def main() -> None:

@@ -15,7 +15,13 @@ Triggered by the API (`POST /optimize/redshift`) or by hand with the params `sql
    `adhoc_verify_rewrites`, `adhoc_statement_timeout_seconds`, `adhoc_max_rows`)
 5. **redshift-query-optimizer**, **schema-normalizer**, **cost-saver**, **data-validation-agent**
 6. **persist_results** (runs whatever the agents did): DynamoDB `query-optimization-history`
-   and `s3://<bucket>/recommendations/YYYY/MM/DD/<query_hash>.json`, like the daily runs
+   and `s3://<bucket>/recommendations/YYYY/MM/DD/<query_hash>.json`, like the daily runs;
+   when the history holds the same shape with other literals (another caller's), this run's
+   results stay in its work area and that record is left alone. Then the run fails if an
+   agent failed or did not run, so the job shows it.
+
+The history answers a submission only when it holds the same text: the same shape with
+other literals is analysed again on the caller's own text.
 
 No alert: the person who asked is watching the job. The run id is the API's job id; the
 work area is `optimizer-runs/adhoc/<run_id>/` in the lake.
@@ -138,15 +144,22 @@ def redshift_adhoc_optimization():
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def persist_results(plan: dict) -> dict:
-        """Store every result there is in DynamoDB and the S3 archive, whatever failed."""
+        """Store every result there is in DynamoDB and the S3 archive, whatever failed; then
+        fail the run when an agent failed, so the job does not show a green run hiding it."""
+        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import adhoc_optimization as adhoc
         from redshift_optimizer.pipelines import query_optimization as step
         from redshift_optimizer.runtime import open_lake, task_step
 
         with task_step() as (settings, _):
             lake = open_lake(settings)
-            return step.persist_results(adhoc.QueryLake(lake, plan["work_prefix"]),
-                                        step.open_history(settings, lake), settings, plan["work_prefix"])
+            persisted = adhoc.persist_job_results(lake, step.open_history(settings, lake), settings,
+                                                  plan["work_prefix"])
+            failed = adhoc.failed_agents(lake, plan["work_prefix"])
+        if failed:
+            raise AirflowFailException("agent(s) without a result: " + "; ".join(
+                f"{agent}: {why}" for agent, why in failed.items()) + " (the others are kept)")
+        return persisted
 
     plan = plan_query()
     contexts = build_contexts(plan, check_data(plan))

@@ -98,15 +98,16 @@ def redshift_query_optimization():
     def build_contexts() -> list:
         """Build each pending agent's context; returns the fingerprints to map the agents over.
         Runs when the data checks failed too: only the validation agent then fails."""
-        from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
+        from contextlib import ExitStack
 
-        with task_step() as (settings, _):
+        from redshift_optimizer.pipelines import query_optimization as step
+        from redshift_optimizer.runtime import open_lake, open_proof_engine, open_warehouse, task_step
+
+        with task_step() as (settings, _), ExitStack() as opened:
             prefix = step.work_prefix(get_current_context()["run_id"])
-            if settings.verify_rewrites_in_warehouse:
-                with open_warehouse(settings) as warehouse:
-                    return step.build_contexts(open_lake(settings), settings, prefix, warehouse)
-            return step.build_contexts(open_lake(settings), settings, prefix)
+            warehouse = opened.enter_context(open_warehouse(settings)) if settings.verify_rewrites_in_warehouse else None
+            proof = opened.enter_context(open_proof_engine(settings)) if settings.proof_conn_id else None
+            return step.build_contexts(open_lake(settings), settings, prefix, warehouse, proof_engine=proof)
 
     def agent_task(agent: str):
         @task(

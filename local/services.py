@@ -161,12 +161,10 @@ def provision_aws(endpoint_url: str, bucket: str, topics: list[str], history_tab
     sns = session.client("sns", endpoint_url=endpoint_url)
     for topic in topics:
         sns.create_topic(Name=topic)
-    if history_table:
-        from redshift_optimizer.history.dynamodb import table_definition
+    if history_table:  # created, or brought to the current definition (its listing index)
+        from redshift_optimizer.history.dynamodb import ensure_table
 
-        dynamodb = session.client("dynamodb", endpoint_url=endpoint_url)
-        if history_table not in dynamodb.list_tables().get("TableNames", []):
-            dynamodb.create_table(**table_definition(history_table))
+        ensure_table(session.client("dynamodb", endpoint_url=endpoint_url), history_table)
 
 
 def airflow_connections(warehouse_dsn: str) -> dict[str, str]:

@@ -1,4 +1,16 @@
-"""GET /jobs/{job_id}: where an ad-hoc run is, each agent's task and result, the record."""
+"""GET /jobs/{job_id}: where an ad-hoc run is, each agent's task and result, the record.
+
+The state comes from Airflow; the results from the run's work area in the lake and the
+history. When the lake or the history cannot be read, the job page still answers with
+Airflow's state and says what it could not read (instead of a 503 for as long as S3 is
+down), and a run that failed shows ``failed`` with the steps and agents at fault.
+
+Job states: ``queued`` and ``running`` as Airflow has them; once the run ended,
+``success`` when every agent has a result (fresh, or from the history for this same text)
+and no step failed, ``partial`` when some agents have one and others failed or did not run
+or the rewrite check could not run on the warehouse (the message says which and why),
+``failed`` when none has.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +18,14 @@ from fastapi import APIRouter, HTTPException, status
 
 from api.deps import AirflowDep, HistoryDep, LakeDep, Reader, SettingsDep
 from api.models import AgentProgress, Job, JobRequest, Problem, StepProgress
+from redshift_optimizer.errors import OptimizerError
 from redshift_optimizer.fingerprint import fingerprint
-from redshift_optimizer.models.agents import AGENT_NAMES
-from redshift_optimizer.pipelines.adhoc_optimization import is_job_id, job_results
+from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult
+from redshift_optimizer.pipelines.adhoc_optimization import UNCHECKED_NOTE, is_job_id, job_record, job_results
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
-#: Airflow's run states as job states (a run is only ever in one of these four).
-_STATUS = {"queued": "queued", "running": "running", "success": "success", "failed": "failed"}
+_FAILED_TASK = ("failed", "upstream_failed")
 
 
 def _missing(job_id: str) -> HTTPException:
@@ -27,12 +39,12 @@ def _missing(job_id: str) -> HTTPException:
     response_model=Job,
     summary="Follow a job",
     responses={401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
-               503: {"model": Problem, "description": "Airflow, S3 or DynamoDB is unreachable"}},
+               503: {"model": Problem, "description": "Airflow is unreachable (setting OPTIMIZER_API_AIRFLOW_URL)"}},
 )
 def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: AirflowDep, lake: LakeDep,
             history: HistoryDep) -> Job:
-    """queued / running / success / failed, each agent's task state and result as soon as
-    the agent finished, and the stored record once the job succeeded."""
+    """queued / running / success / partial / failed, each agent's task state and result as
+    soon as the agent finished, and the job's record once it ended."""
     if not is_job_id(job_id):
         raise _missing(job_id)
     run = airflow.dag_run(settings.dag_id, job_id)
@@ -40,39 +52,80 @@ def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: Airflow
         raise _missing(job_id)
     conf = run.conf or {}
     tasks = {t.task_id: t for t in airflow.task_states(settings.dag_id, job_id) if t.map_index < 1}
-    plan, results = job_results(lake, job_id)
+    unreadable: list[str] = []
+    try:
+        plan, results = job_results(lake, job_id)
+    except OptimizerError as exc:  # S3 down: Airflow's state is still worth showing
+        plan, results = None, {}
+        unreadable.append(f"the lake ({' '.join(str(exc).split())})")
     query_hash = plan["queries"][0]["query_hash"] if plan else fingerprint(str(conf.get("sql") or "")).query_hash
+    ended = run.state in ("success", "failed")
+    record = None
+    if ended and plan is not None:
+        try:
+            record = job_record(plan, results, history)
+        except OptimizerError as exc:
+            unreadable.append(f"the history ({' '.join(str(exc).split())})")
+    answers = dict(record.agents) if record is not None else {}
     agents = []
     for agent in AGENT_NAMES:
         task = tasks.pop(agent.replace("-", "_"), None)
         agents.append(AgentProgress(agent=agent, task_state=task.state if task else None,
-                                    result=results.get(agent)))
-    job_status = _STATUS.get(run.state, "running")
-    record = None
-    if job_status == "success" and plan is not None:
-        entry = plan["queries"][0]
-        record = history.find(entry["query_hash"], entry["analysis_timestamp"])
+                                    result=results.get(agent) or answers.get(agent)))
+    steps = [StepProgress(task_id=t.task_id, state=t.state) for t in tasks.values()]
+    job_status, message = _state(run.state, agents, steps, plan, bool(unreadable))
+    if unreadable:
+        message = ((message + "; ") if message else "") + (
+            f"the state is Airflow's: cannot read {' and '.join(unreadable)}")
     job = Job(
         job_id=job_id, query_hash=query_hash, status=job_status, queued_at=run.queued_at,
         started_at=run.start_date, finished_at=run.end_date,
         request=JobRequest(sql=conf.get("sql"), database=conf.get("database"), schema=conf.get("schema"),
                            requested_by=conf.get("requested_by")),
-        agents=agents, steps=[StepProgress(task_id=t.task_id, state=t.state) for t in tasks.values()],
-        results=record, message=_message(job_status, tasks, agents, plan),
+        agents=agents, steps=steps, results=record, message=message,
     )
     if job_status == "queued" and airflow.is_paused(settings.dag_id):
         job.message = f"the DAG {settings.dag_id} is paused in Airflow: the job waits until it is unpaused"
     return job
 
 
-def _message(job_status: str, steps: dict, agents: list[AgentProgress], plan: dict | None) -> str | None:
-    if job_status == "queued":
-        return "waiting for Airflow to start the run"
-    if job_status != "failed":
-        return None
-    failed = [t.task_id for t in steps.values() if t.state in ("failed", "upstream_failed")]
-    failed += [a.agent for a in agents if a.task_state == "failed"]
-    if plan is None:
-        return "the plan step failed before any agent ran; see the task log of plan_query in Airflow"
-    errors = [f"{a.agent}: {a.result.error}" for a in agents if a.result is not None and a.result.error]
-    return "failed: " + ", ".join(failed or ["the run"]) + (f" ({'; '.join(errors)})" if errors else "")
+def _state(run_state: str, agents: list[AgentProgress], steps: list[StepProgress], plan: dict | None,
+           blind: bool) -> tuple[str, str | None]:
+    """(job status, message) from Airflow's run state and what the agents left."""
+    if run_state == "queued":
+        return "queued", "waiting for Airflow to start the run"
+    if run_state not in ("success", "failed"):
+        return "running", None
+    failed_steps = [s.task_id for s in steps if s.state in _FAILED_TASK]
+    if plan is None and not blind:
+        return "failed", "the plan step failed before any agent ran; see the task log of plan_query in Airflow"
+    if blind:  # nothing read from the lake: Airflow's word only
+        if run_state == "failed":
+            return "failed", "failed: " + ", ".join(failed_steps + [a.agent for a in agents
+                                                                     if a.task_state in _FAILED_TASK] or ["the run"])
+        return "success", None
+    succeeded = [a.agent for a in agents if a.result is not None and a.result.succeeded]
+    problems = [f"{a.agent}: {_why(a.result, a.task_state, failed_steps)}" for a in agents
+                if a.result is None or not a.result.succeeded]
+    problems += [f"step {step} failed" for step in failed_steps]
+    problems += [f"{a.agent}: its rewrite could not be checked on the warehouse "
+                 f"({' '.join(note[len(UNCHECKED_NOTE):].split())[:200]})"
+                 for a in agents if a.result is not None and a.result.succeeded
+                 for note in a.result.verification_notes if note.startswith(UNCHECKED_NOTE)]
+    if not problems:
+        return "success", None
+    if not succeeded:
+        return "failed", "failed: " + "; ".join(problems)
+    return "partial", f"{len(succeeded)} of {len(agents)} agents have results; " + "; ".join(problems)
+
+
+def _why(result: AgentResult | None, task_state: str | None, failed_steps: list[str]) -> str:
+    if result is not None and result.error:
+        return " ".join(result.error.split())[:300]
+    if task_state == "upstream_failed":
+        return "did not run" + (f" ({', '.join(failed_steps)} failed)" if failed_steps else "")
+    if task_state == "failed":
+        return "its task failed; see its log in Airflow"
+    return f"no result (task {task_state or 'not created'})"
+
+

@@ -9,47 +9,35 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from api.airflow_client import DagRunExists
 from api.deps import AirflowDep, SettingsDep, Submitter
 from api.models import JobAccepted, OptimizeRequest, Problem
-from redshift_optimizer.analysis import check_input
-from redshift_optimizer.fingerprint import fingerprint
+from api.settings import ApiSettings
 from redshift_optimizer.pipelines.adhoc_optimization import job_run_id
-from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
+from redshift_optimizer.submission import Submission, SubmissionError
 
 router = APIRouter(prefix="/optimize", tags=["optimize"])
 
 
-def sql_problem(exc: SqlInputError) -> HTTPException:
-    """A 422 in FastAPI's validation-error shape, with the line and column of the problem."""
+def sql_problem(exc: SubmissionError) -> HTTPException:
+    """A 413 for SQL over the size limit; else a 422 in FastAPI's validation-error shape,
+    with the line and column of the problem and the setting of a limit it is over."""
+    if exc.kind == "too_large":
+        return HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, " ".join(exc.message.split()))
     where = f"line {exc.line}, column {exc.col or 1}: " if exc.line is not None else ""
-    item: dict[str, Any] = {"loc": ["body", "sql"], "msg": where + " ".join(exc.message.split()),
-                            "type": "sql_syntax" if exc.line is not None else "sql_input"}
+    kind = {"too_complex": "sql_too_complex", "input": "sql_input"}.get(exc.kind, "sql_syntax")
+    item: dict[str, Any] = {"loc": ["body", "sql"], "msg": where + " ".join(exc.message.split()), "type": kind}
     if exc.line is not None:
         item.update(line=exc.line, column=exc.col or 1)
+    if exc.setting:
+        item["setting"] = exc.setting
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [item])
 
 
-def checked_sql(sql: str, max_chars: int) -> str:
-    """The SQL when it is one Redshift statement within the size limit; else a 4xx."""
-    if len(sql) > max_chars:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            f"the SQL is {len(sql):,} characters; at most {max_chars:,} are accepted "
-                            "(setting OPTIMIZER_API_MAX_SQL_CHARS)")
+def checked_sql(sql: str, settings: ApiSettings) -> Submission:
+    """The submission when it is one complete Redshift statement within the limits; else a
+    413 (size) or 422 (limits, syntax) naming the problem."""
     try:
-        statements = parse_statements(check_input(sql))
-    except SqlInputError as exc:
+        return Submission.check(sql, settings.submission_limits())
+    except SubmissionError as exc:
         raise sql_problem(exc) from None
-    if len(statements) > 1:
-        second = statements[1]
-        raise sql_problem(SqlInputError(
-            f"expected one statement, got {len(statements)}: submit them one at a time",
-            *_position(sql, second)))
-    return sql
-
-
-def _position(sql: str, node: Any) -> tuple[int | None, int | None]:
-    from redshift_optimizer.rules.parsing import first_offset, line_col
-
-    offset = first_offset(node)
-    return line_col(sql, offset) if offset is not None else (None, None)
 
 
 @router.post(
@@ -60,8 +48,9 @@ def _position(sql: str, node: Any) -> tuple[int | None, int | None]:
     responses={
         401: {"model": Problem, "description": "no or unknown credentials"},
         403: {"model": Problem, "description": "the credentials may not submit"},
-        413: {"model": Problem, "description": "the SQL is over the size limit"},
-        422: {"model": Problem, "description": "the SQL does not parse (line and column), or a bad field"},
+        413: {"model": Problem, "description": "the SQL or the body is over the size limit"},
+        422: {"model": Problem, "description": "the SQL does not parse as complete Redshift (line and column), "
+                                               "is over a nesting, token or time limit, or a bad field"},
         503: {"model": Problem, "description": "Airflow is unreachable"},
     },
 )
@@ -78,8 +67,8 @@ def optimize_redshift(
 ) -> JobAccepted:
     """Check the SQL (Redshift dialect), fingerprint it, and trigger the ad-hoc DAG on it.
     Answers 202 with the job to follow; the agents' results arrive under the job."""
-    sql = checked_sql(body.sql, settings.max_sql_chars)
-    query_hash = fingerprint(sql).query_hash
+    submission = checked_sql(body.sql, settings)
+    sql, query_hash = submission.sql, submission.query_hash
     conf = {"sql": sql, "database": body.database, "schema": body.schema_name, "requested_by": caller.name}
     run_id = job_run_id(f"{caller.name}\n{idempotency_key}" if idempotency_key else None)
     try:

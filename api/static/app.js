@@ -116,6 +116,18 @@ function sqlDiff(before, after) {
   return el("pre", { class: "diff" }, parts);
 }
 
+// What the rewrite saves, said by the cost model that judged it: a plan's estimated cost
+// (and measured times when both queries ran), or the zone-map rule, which claims no plan gain.
+function rewriteCost(cost) {
+  const n = (x) => (x === null || x === undefined ? "?" : Number(x).toLocaleString(undefined, { maximumFractionDigits: 1 }));
+  let text = `Cost, judged by the ${cost.model}: plan cost ${n(cost.original)} → ${n(cost.rewrite)}`;
+  text += cost.gain_pct !== null && cost.gain_pct !== undefined ? ` (${cost.gain_pct}% less)` : " (no plan gain claimed)";
+  if (cost.original_ms !== null && cost.original_ms !== undefined && cost.rewrite_ms !== null && cost.rewrite_ms !== undefined) {
+    text += `; measured ${n(cost.original_ms)} ms → ${n(cost.rewrite_ms)} ms`;
+  }
+  return el("div", { class: "rewrite-cost" }, text, cost.note ? el("div", { class: "muted" }, cost.note) : null);
+}
+
 function findingList(findings) {
   return section("Findings", findings, (f) => [
     badge(f.severity, f.severity), " ", el("strong", {}, `${f.code} ${f.title}`),
@@ -133,6 +145,7 @@ const RENDER = {
     if (out.optimized_query) {
       parts.push(el("h4", {}, "Optimized SQL ", badge(`verification: ${result.verification}`, result.verification)));
       parts.push(sqlDiff(original || "", out.optimized_query));
+      if (result.rewrite_cost) parts.push(rewriteCost(result.rewrite_cost));
       if (result.verification_notes && result.verification_notes.length) {
         parts.push(el("div", { class: "muted" }, result.verification_notes.join(" · ")));
       }

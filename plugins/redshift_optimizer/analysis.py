@@ -205,15 +205,19 @@ def analyze(
     settings: Any = None,
     warehouse: Any = None,
     budget: Any = None,
+    proof_engine: Any = None,
 ) -> AnalysisResult:
     """Findings for one query (every statement of the text), and a verified rewrite where a
-    finding has a semantics-preserving fix.
+    finding has a semantics-preserving fix that is expected to cost less.
 
-    The rewrite reaches ``signature`` here; with a ``warehouse`` it is also EXPLAINed and run
-    against the original (``explained`` / ``equivalent``). A rewrite that fails a level is
-    not offered. Raises SqlInputError (with line and column) for input that does not parse.
-    A statement the parser keeps only as an opaque command is listed in ``not_analysed``
-    with its position and the reason, never silently reported as 0 findings.
+    The rewrite reaches ``signature`` here; with a ``proof_engine`` (a Warehouse on the local
+    PostgreSQL) each step is also compared on generated adversarial data (``adversarial``);
+    with a ``warehouse`` its plan cost is compared with the original's, and it is EXPLAINed
+    and run against the original (``explained`` / ``equivalent``). A step that fails a rung,
+    or that the plan says costs no less, is not offered. Raises SqlInputError (with line and
+    column) for input that does not parse. A statement the parser keeps only as an opaque
+    command is listed in ``not_analysed`` with its position and the reason, never silently
+    reported as 0 findings.
     """
     sql = check_input(sql)
     config = _settings(settings)
@@ -245,7 +249,7 @@ def analyze(
     if len(contexts) == 1 and isinstance(contexts[0].original, exp.Query):
         from redshift_optimizer.rewrite import offer_rewrite
 
-        offer_rewrite(contexts[0], result, warehouse=warehouse, budget=budget)
+        offer_rewrite(contexts[0], result, warehouse=warehouse, budget=budget, proof_engine=proof_engine)
     return result
 
 

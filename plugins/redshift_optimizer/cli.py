@@ -125,8 +125,13 @@ def format_result(result: AnalysisResult) -> str:
     for finding in result.findings:
         lines += ["", *_finding_lines(finding)]
     if result.optimized_query:
-        lines += ["", f"rewrite (verification: {result.verification.value}; "
-                      + ", ".join(r.name for r in result.rewrites) + "):", result.optimized_query]
+        steps = ", ".join(f"{r.name} [{r.verification.value}]" if r.verification else r.name for r in result.rewrites)
+        lines += ["", f"rewrite (verification: {result.verification.value}; {steps}):", result.optimized_query]
+        if result.cost is not None:
+            cost = result.cost
+            gain = f", {cost.gain_pct}% less" if cost.gain_pct is not None else ", no plan gain claimed"
+            lines.append(f"cost ({cost.model}): {cost.original} -> {cost.rewrite}{gain}"
+                         + (f"; measured {cost.original_ms} ms -> {cost.rewrite_ms} ms" if cost.rewrite_ms is not None else ""))
     for note in result.verification_notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)

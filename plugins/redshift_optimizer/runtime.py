@@ -58,6 +58,11 @@ def open_warehouse(settings: Settings) -> Warehouse:
     return warehouse_from_connection(settings.warehouse_conn_id, settings.resolved_include_dir())
 
 
+def open_proof_engine(settings: Settings) -> Warehouse:
+    """The PostgreSQL of setting ``proof_conn_id``, where rewrites are proved on generated data."""
+    return warehouse_from_connection(settings.proof_conn_id, settings.resolved_include_dir())
+
+
 def open_lake(settings: Settings) -> MetadataLake:
     return MetadataLake(settings.bucket, settings.key_prefix, aws_conn_id=settings.aws_conn_id)
 

@@ -2,21 +2,26 @@
 
 Sources, strongest first: explicit overrides (DAG params, the Airflow Variable
 ``redshift_optimizer``), environment variables prefixed ``REDSHIFT_OPTIMIZER_``, defaults.
-A bad value fails with a message that names the setting.
+A bad value fails with a message that names the setting; so does a key that is no setting
+(a typo in the Variable must not be silently ignored). Configuration errors are not
+retryable: a task fails on them at once.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from redshift_optimizer.errors import ConfigurationError
 
 ENV_PREFIX = "REDSHIFT_OPTIMIZER_"
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: S3 bucket names: 3 to 63 lower-case letters, digits, dots and hyphens.
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class FreshnessCheck(BaseModel):
@@ -29,7 +34,7 @@ class FreshnessCheck(BaseModel):
 class Settings(BaseSettings):
     """Every knob of the product, with the defaults of the finding-code document."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     # Where things are.
     warehouse_conn_id: str = Field("redshift_default", description="Airflow connection of the warehouse")
@@ -89,7 +94,8 @@ class Settings(BaseSettings):
     prompt_source: Literal["project", "s3"] = Field(
         "project", description="project: include/prompts/<version>/; s3: bedrock-context/prompts/<version>/ in the lake"
     )
-    history_table: str = Field("query-optimization-history", description="DynamoDB table of analysis results")
+    history_table: str = Field("query-optimization-history", pattern=r"^[A-Za-z0-9_.-]{3,255}$",
+                               description="DynamoDB table of analysis results")
     alerts_topic: str = Field("redshift-optimization-alerts", description="SNS topic name or ARN for optimization alerts")
     alert_min_severity: Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"] = Field(
         "HIGH", description="a result at or above this severity triggers the run's alert"
@@ -97,6 +103,11 @@ class Settings(BaseSettings):
     slack_webhook_url: SecretStr | None = Field(None, description="optional Slack incoming webhook for the alert")
     verify_rewrites_in_warehouse: bool = Field(
         False, description="EXPLAIN and run rewrites against the originals in the warehouse (costs query time)"
+    )
+    proof_conn_id: str | None = Field(
+        None, description="Airflow connection of a PostgreSQL (the local engine) where each rewrite step is "
+                          "compared with the query before it on generated adversarial data, in a scratch schema "
+                          "rolled back afterwards; none: no adversarial proof"
     )
 
     # Cost figures (cost-saver agent and C findings).
@@ -119,6 +130,33 @@ class Settings(BaseSettings):
         default_factory=dict, description="V004: per table, the freshness column and its SLA"
     )
     validation_max_tables: int = Field(50, ge=0, description="most tables checked per run")
+
+    # Ad-hoc runs (dags/redshift_adhoc_optimization.py): one submitted query.
+    adhoc_verify_rewrites: bool = Field(
+        True, description="run the rule engine's rewrite against the original on the warehouse (read-only)")
+    adhoc_statement_timeout_seconds: float = Field(
+        30.0, gt=0, le=3600, description="statement timeout of each verification query")
+    adhoc_max_rows: int = Field(
+        10_000, ge=1, le=5_000_000, description="row budget: results larger than this are not compared")
+    submission_max_chars: int = Field(1_000_000, ge=100, description="longest submitted SQL (characters)")
+    submission_max_depth: int = Field(50, ge=1, le=500, description="deepest nesting of parentheses in submitted SQL")
+    submission_max_tokens: int = Field(300_000, ge=10, description="most tokens in submitted SQL")
+    submission_parse_seconds: float = Field(30.0, gt=0, le=600, description="time budget of parsing submitted SQL")
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_name(cls, value: str) -> str:
+        if not BUCKET_NAME.match(value):
+            raise ValueError(f"{value!r} is not an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens)")
+        return value
+
+    def submission_limits(self) -> Any:
+        """The limits of a submitted query (the ad-hoc run's plan step)."""
+        from redshift_optimizer.submission import SubmissionLimits
+
+        return SubmissionLimits(
+            max_chars=self.submission_max_chars, max_depth=self.submission_max_depth,
+            max_tokens=self.submission_max_tokens, parse_seconds=self.submission_parse_seconds)
 
     def resolved_include_dir(self) -> Path:
         """The include folder: the setting, else the project's, else the dags bundle's."""
@@ -160,14 +198,34 @@ class Settings(BaseSettings):
         return f"{prefix}/{key}" if prefix else key
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Settings from overrides, the environment and defaults; a bad value names the setting."""
+def load_settings(overrides: Mapping[str, Any] | None = None, model: type[Settings] | None = None) -> Settings:
+    """Settings from overrides, the environment and defaults; a bad value or an unknown key
+    names the setting (ConfigurationError, not retryable)."""
+    import os
+
+    model = model or Settings
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ConfigurationError(f"settings must be a JSON object, got {type(overrides).__name__}")
     clean = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = [f"setting {key}: no such setting{_suggestion(str(key), model)}"
+               for key in clean if key not in model.model_fields]
+    unknown += [f"environment variable {name}: no such setting{_suggestion(name[len(ENV_PREFIX):].lower(), model)}"
+                for name in sorted(os.environ) if name.upper().startswith(ENV_PREFIX)
+                and name[len(ENV_PREFIX):].lower() not in model.model_fields]
+    if unknown:
+        raise ConfigurationError("; ".join(unknown))
     try:
-        return Settings(**clean)
+        return model(**clean)
     except ValidationError as exc:
         problems = "; ".join(
-            f"setting {'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})"
+            f"setting {'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')} (got {e.get('input')!r})"
             for e in exc.errors()
         )
         raise ConfigurationError(problems) from None
+
+
+def _suggestion(key: str, model: type[Settings]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(model.model_fields), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""

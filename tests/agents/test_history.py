@@ -123,3 +123,27 @@ def test_the_archive_keeps_other_analyses_beside_the_newest(aws):
     assert [r.engine for r in archive.records("2026-05-04", "h3")] == ["bedrock", "rules"]
     archive.store(record("h3", "2026-05-04", Severity.LOW, revision=2))
     assert [(r.engine, r.revision) for r in archive.records("2026-05-04", "h3")] == [("rules", 2), ("bedrock", 1)]
+
+
+def test_ensure_table_adds_the_listing_index_to_an_older_table(aws):
+    from redshift_optimizer.history import ensure_table
+
+    name = f"history-{uuid.uuid4().hex[:8]}"
+    client = boto3.client("dynamodb")
+    old = table_definition(name)
+    del old["GlobalSecondaryIndexes"]
+    old["AttributeDefinitions"] = old["AttributeDefinitions"][:2]
+    client.create_table(**old)  # a table of before the index, with items of before it
+    try:
+        store = DynamoHistoryStore(name, client=client)
+        for i, day in enumerate(("2026-05-01", "2026-05-02")):
+            store.put(record(f"old-{i}", day, Severity.HIGH))
+        for i, day in enumerate(("2026-05-01", "2026-05-02")):
+            client.update_item(TableName=name, Key={"query_hash": {"S": f"old-{i}"}, "analysis_timestamp": {
+                "S": analysis_timestamp(day, "rules", "v1", "snap123456789")}}, UpdateExpression="REMOVE severity_rank, day_key")
+        assert ensure_table(client, name).startswith("index by-severity-day added, 2 item(s)")
+        assert ensure_table(client, name) == "up to date"
+        listed = store.list(date(2026, 5, 1), date(2026, 5, 2))
+        assert [i.query_hash for i in listed.items] == ["old-1", "old-0"]
+    finally:
+        client.delete_table(TableName=name)

@@ -131,8 +131,17 @@ def test_every_rewrite_returns_the_same_rows(sql, demo_warehouse, demo_snapshot,
     verified = analyze(sql, snapshot=demo_snapshot, settings=demo_settings, warehouse=demo_warehouse,
                        budget=Budget(max_rows=2_000_000, timeout_s=TIME_BUDGET_S))
     # verify() ran both again with the same budget: equivalent, or (timing varies) not
-    # verified that far, but never refuted.
-    assert verified.optimized_query == result.optimized_query, verified.verification_notes
+    # verified that far, but never refuted. With the warehouse, a step its plan says costs no
+    # less is not offered (the others are).
+    assert not any("withdrawn" in note for note in verified.verification_notes), verified.verification_notes
+    dropped = {note.split(" not offered")[0] for note in verified.verification_notes if " not offered: the" in note}
+    assert [r.name for r in verified.rewrites] == [r.name for r in result.rewrites if r.name not in dropped]
+    if verified.optimized_query is None:
+        return
+    if dropped:
+        assert verified.optimized_query != result.optimized_query
+    else:
+        assert verified.optimized_query == result.optimized_query, verified.verification_notes
     if verified.verification is not Verification.EQUIVALENT:
         assert verified.verification is Verification.EXPLAINED
         assert any("within the budget" in note for note in verified.verification_notes)

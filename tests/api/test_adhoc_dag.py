@@ -78,6 +78,10 @@ def test_one_query_gets_the_four_agents_and_a_verified_rewrite(adhoc_dag, stack)
     assert "Q014" in optimizer.codes
     assert optimizer.output["optimized_query"] and "DISTINCT" not in optimizer.output["optimized_query"].upper()
     assert optimizer.verification.value == "equivalent", optimizer.verification_notes
+    # The gain by the warehouse's own plan, with both run times: the page shows it.
+    cost = optimizer.rewrite_cost
+    assert cost is not None and cost.model == "postgres plan" and cost.rewrite < cost.original, cost
+    assert cost.original_ms is not None and cost.rewrite_ms is not None
     schema = record.agents["schema-normalizer"]
     assert any(f.table == "tpch.orders" for f in schema.findings), "the schema parameter resolved `orders`"
 
@@ -99,13 +103,58 @@ def test_the_same_query_twice_a_day_is_answered_from_the_history(adhoc_dag, stac
     assert adhoc_dag.test(run_conf={"sql": sql, "schema": "tpch", "settings": {"key_prefix": PREFIX}}).state == "success"
     before = history(fingerprint(sql).query_hash)
 
-    dag_run = adhoc_dag.test(run_conf={"sql": sql.replace("1995", "1996"), "schema": "tpch",
-                                       "settings": {"key_prefix": PREFIX}})
+    dag_run = adhoc_dag.test(run_conf={"sql": sql, "schema": "tpch", "settings": {"key_prefix": PREFIX}})
     assert dag_run.state == "success"
     states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
     assert {states[a.replace("-", "_")] for a in AGENTS} == {"skipped"}, states
     after = history(fingerprint(sql).query_hash)
     assert [r.revision for r in after] == [r.revision for r in before], "nothing written twice"
+
+
+def test_the_same_shape_with_other_literals_never_shows_the_first_callers(adhoc_dag, stack):
+    from redshift_optimizer.fingerprint import fingerprint
+    from redshift_optimizer.history import DynamoHistoryStore
+    from redshift_optimizer.pipelines.adhoc_optimization import job_record, job_results
+
+    first = BAD_QUERY.replace("AS orders", "AS n_orders").replace("1995-01-01", "1993-03-17")
+    second = first.replace("1993-03-17", "1997-11-29")
+    assert fingerprint(first).query_hash == fingerprint(second).query_hash
+    assert adhoc_dag.test(run_conf={"sql": first, "schema": "tpch", "requested_by": "alice",
+                                    "settings": {"key_prefix": PREFIX}}).state == "success"
+    before = history(fingerprint(first).query_hash)
+
+    dag_run = adhoc_dag.test(run_conf={"sql": second, "schema": "tpch", "requested_by": "bob",
+                                       "settings": {"key_prefix": PREFIX}})
+    assert dag_run.state == "success"
+    states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+    assert {states[a.replace("-", "_")] for a in AGENTS} == {"success"}, "analysed again on bob's own text"
+    assert [r.revision for r in history(fingerprint(first).query_hash)] == [r.revision for r in before], \
+        "alice's record is left as it is"
+
+    from api.lake import LakeObjects
+
+    lake = LakeObjects(boto3.client("s3"), BUCKET, PREFIX, 0)
+    plan, results = job_results(lake, dag_run.run_id)
+    record = job_record(plan, results, DynamoHistoryStore("query-optimization-history", client=boto3.client("dynamodb")))
+    shown = record.model_dump_json()
+    assert "1997-11-29" in shown and "1993-03-17" not in shown, "only bob's literals"
+    assert record.query.query_text == second and set(record.agents) == set(AGENTS)
+
+
+def test_a_failed_agent_fails_the_run_after_the_others_are_stored(adhoc_dag, stack):
+    from redshift_optimizer.fingerprint import fingerprint
+
+    sql = BAD_QUERY.replace("AS orders", "AS failing_orders")
+    # no warehouse: the data checks and the rewrite check fail, so the validation agent and
+    # the query optimizer have no result; the schema normalizer and the cost saver do
+    dag_run = adhoc_dag.test(run_conf={"sql": sql, "schema": "tpch", "settings": {
+        "key_prefix": PREFIX, "warehouse_conn_id": "no_such_warehouse"}})
+    states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+    assert dag_run.state == "failed", states
+    assert states["persist_results"] == "failed" and states["schema_normalizer"] == "success", states
+    record = history(fingerprint(sql).query_hash)[0]
+    assert record.agents["schema-normalizer"].succeeded and record.agents["cost-saver"].succeeded
+    assert not record.agents["redshift-query-optimizer"].succeeded, "stored before the run failed"
 
 
 def test_verification_off_by_setting_stops_at_signature(adhoc_dag, stack):

@@ -117,3 +117,15 @@ def test_rest_unreachable_airflow_names_the_url_setting():
     client = RestAirflowClient(f"http://127.0.0.1:{free_port()}", "admin", "admin", timeout=2)
     with pytest.raises(AirflowUnavailable, match="OPTIMIZER_API_AIRFLOW_URL"):
         client.dag_run(DAG, RUN)
+
+
+def test_unknown_or_invalid_settings_fail_at_start_naming_them(monkeypatch):
+    monkeypatch.setenv("OPTIMIZER_API_HISTORY_TABEL", "t")
+    with pytest.raises(SettingsError, match="OPTIMIZER_API_HISTORY_TABEL: no such setting .did you mean "
+                                            "OPTIMIZER_API_HISTORY_TABLE"):
+        load_api_settings(api_keys="k")
+    monkeypatch.delenv("OPTIMIZER_API_HISTORY_TABEL")
+    with pytest.raises(SettingsError, match="OPTIMIZER_API_BUCKET: '' is not an S3 bucket name"):
+        load_api_settings(api_keys="k", bucket="")
+    with pytest.raises(SettingsError, match="OPTIMIZER_API_CURSOR_SECRET: at least 32"):
+        load_api_settings(api_keys="k", cursor_secret="short")

@@ -111,3 +111,16 @@ def test_a_bad_setting_is_named():
         load_settings({"slow_query_threshold_ms": "fast"})
     with pytest.raises(ConfigurationError, match="include_dir"):
         load_settings({"include_dir": "/nonexistent"}).resolved_include_dir()
+
+
+def test_an_unknown_or_empty_setting_fails_at_once_naming_it(monkeypatch):
+    from redshift_optimizer.errors import NotRetryable
+
+    with pytest.raises(ConfigurationError, match="setting bukcet: no such setting .did you mean bucket"):
+        load_settings({"bukcet": "lake"})
+    with pytest.raises(NotRetryable, match="setting bucket: '' is not an S3 bucket name"):
+        load_settings({"bucket": ""})
+    assert load_settings({"adhoc_max_rows": 5}).adhoc_max_rows == 5, "one Variable serves both DAGs"
+    monkeypatch.setenv("REDSHIFT_OPTIMIZER_TOP_QUERYS", "3")
+    with pytest.raises(ConfigurationError, match="REDSHIFT_OPTIMIZER_TOP_QUERYS: no such setting"):
+        load_settings()

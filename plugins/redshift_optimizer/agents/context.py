@@ -19,7 +19,7 @@ from sqlglot.tokens import TokenType
 
 from redshift_optimizer.fingerprint import redact_literals
 from redshift_optimizer.models.agents import QueryInfo, ValidationCheck
-from redshift_optimizer.models.findings import Finding, Rewrite, Verification
+from redshift_optimizer.models.findings import Finding, PlanCost, Rewrite, Verification
 from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQuery, TableSnapshot
 
 #: Table-level metrics offered for citation (``table.<name>.<metric>``).
@@ -50,6 +50,7 @@ class AgentContext(BaseModel):
     rewrites: list[Rewrite] = Field(default_factory=list)
     verification: Verification = Verification.NONE
     verification_notes: list[str] = Field(default_factory=list)
+    rewrite_cost: PlanCost | None = Field(None, description="the rewrite's cost against the original, if measured")
     parse_error: str | None = None
     prices: dict[str, float] = Field(default_factory=dict, description="price_per_second, storage_price_per_gb_month")
 

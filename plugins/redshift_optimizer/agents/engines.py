@@ -103,6 +103,7 @@ class RulesEngine(AgentEngine):
             ctx, output, confidence, engine="rules", prompt_version=self.prompt_version,
             verification=verification,
             verification_notes=list(ctx.verification_notes) if ctx.agent_name == QUERY_OPTIMIZER else [],
+            rewrite_cost=ctx.rewrite_cost if verification is not Verification.NONE else None,
             started_at=started, finished_at=_now(),
         )
 

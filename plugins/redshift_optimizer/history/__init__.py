@@ -9,7 +9,13 @@ Read it through the interface only::
 """
 
 from redshift_optimizer.history.archive import RecommendationArchive, archive_key
-from redshift_optimizer.history.dynamodb import INDEX_NAME, DynamoHistoryStore, HistoryError, table_definition
+from redshift_optimizer.history.dynamodb import (
+    INDEX_NAME,
+    DynamoHistoryStore,
+    HistoryError,
+    ensure_table,
+    table_definition,
+)
 from redshift_optimizer.history.store import HistoryPage, HistoryStore, HistorySummary, summarize
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "HistorySummary",
     "RecommendationArchive",
     "archive_key",
+    "ensure_table",
     "summarize",
     "table_definition",
 ]

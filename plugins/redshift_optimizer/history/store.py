@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from datetime import date
-from typing import Iterable
 
 from pydantic import BaseModel, Field
 
@@ -104,14 +103,4 @@ def summarize(record: AnalysisRecord) -> HistorySummary:
     )
 
 
-def days_between(from_date: date, to_date: date) -> Iterable[date]:
-    """Days from ``to_date`` down to ``from_date`` (newest first)."""
-    from datetime import timedelta
-
-    day = to_date
-    while day >= from_date:
-        yield day
-        day -= timedelta(days=1)
-
-
-__all__ = ["HistoryPage", "HistoryStore", "HistorySummary", "days_between", "summarize"]
+__all__ = ["HistoryPage", "HistoryStore", "HistorySummary", "summarize"]

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from redshift_optimizer.models.findings import Finding, Severity, Verification
+from redshift_optimizer.models.findings import Finding, PlanCost, Severity, Verification
 
 QUERY_OPTIMIZER = "redshift-query-optimizer"
 SCHEMA_NORMALIZER = "schema-normalizer"
@@ -201,6 +201,8 @@ class AgentResult(BaseModel):
     prompt_version: str
     verification: Verification = Field(Verification.NONE, description="how far a rewrite in the output was verified")
     verification_notes: list[str] = Field(default_factory=list)
+    rewrite_cost: PlanCost | None = Field(
+        None, description="the rule engine's rewrite against the original, and which cost model judged it")
     token_usage: TokenUsage = Field(default_factory=TokenUsage)
     analysis_cost_usd: float = 0.0
     dropped_claims: int = Field(0, description="model statements dropped because they cited nothing in the context")

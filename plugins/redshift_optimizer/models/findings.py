@@ -85,17 +85,37 @@ class Finding(BaseModel):
 
 
 class Verification(str, Enum):
-    """How far a rewrite was checked; each level implies the ones before it."""
+    """How far a rewrite was checked; each level implies the ones before it.
+
+    ``equivalent``: the same rows as the original on the warehouse's data. ``adversarial``:
+    also the same rows on data generated to break rewrites (NULLs where the snapshot allows
+    them, duplicates, empty tables, boundary numbers and dates) in the local PostgreSQL engine.
+    Values are only ever added (documents in the lake and the history keep old ones)."""
 
     NONE = "none"
     PARSED = "parsed"
     SIGNATURE = "signature"
     EXPLAINED = "explained"
     EQUIVALENT = "equivalent"
+    ADVERSARIAL = "adversarial"
 
     @property
     def rank(self) -> int:
         return list(Verification).index(self)
+
+
+class PlanCost(BaseModel):
+    """What a rewrite costs against the original, and which cost model judged it."""
+
+    model: str = Field(description="the judge: 'redshift plan' / 'postgres plan' (EXPLAIN's estimated cost), "
+                                   "or 'redshift zone maps (rule)' where no plan can see the gain")
+    original: float | None = Field(None, description="EXPLAIN's estimated total cost of the original")
+    rewrite: float | None = Field(None, description="EXPLAIN's estimated total cost of the rewrite")
+    gain_pct: float | None = Field(None, description="plan cost saved, in percent of the original; "
+                                                     "None where the model claims no measured gain")
+    original_ms: float | None = Field(None, description="measured run time of the original, when it was run")
+    rewrite_ms: float | None = Field(None, description="measured run time of the rewrite, when it was run")
+    note: str | None = None
 
 
 class Rewrite(BaseModel):
@@ -104,6 +124,8 @@ class Rewrite(BaseModel):
     name: str
     code: str | None = Field(None, description="the finding code it fixes, if any")
     description: str
+    verification: Verification | None = Field(None, description="the rung this transformation reached on its own")
+    cost: PlanCost | None = Field(None, description="its cost against the query before it, with a warehouse")
 
 
 class NotAnalysed(BaseModel):
@@ -128,6 +150,7 @@ class AnalysisResult(BaseModel):
     rewrites: list[Rewrite] = Field(default_factory=list)
     verification: Verification = Verification.NONE
     verification_notes: list[str] = Field(default_factory=list)
+    cost: PlanCost | None = Field(None, description="the rewrite against the original, with a warehouse")
     engine: Literal["rules"] = "rules"
     rules_version: str
 
@@ -156,6 +179,7 @@ __all__ = [
     "EvidenceKind",
     "Finding",
     "NotAnalysed",
+    "PlanCost",
     "Rewrite",
     "SchemaReview",
     "Severity",

@@ -31,14 +31,20 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Mapping
 
 import sqlglot
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from redshift_optimizer.agents.context import AgentContext
 from redshift_optimizer.errors import ConfigurationError, LakeError, WarehouseError
 from redshift_optimizer.fingerprint import fingerprint
 from redshift_optimizer.history.store import HistoryStore
-from redshift_optimizer.models.agents import AGENT_NAMES, QUERY_OPTIMIZER, AgentResult, analysis_timestamp
+from redshift_optimizer.models.agents import (
+    AGENT_NAMES,
+    QUERY_OPTIMIZER,
+    AgentResult,
+    AnalysisRecord,
+    analysis_timestamp,
+)
 from redshift_optimizer.models.findings import Verification
 from redshift_optimizer.models.lake import (
     DataProfile,
@@ -57,7 +63,8 @@ from redshift_optimizer.pipelines.query_optimization import (  # the daily steps
     result_key,
     top_queries,
 )
-from redshift_optimizer.settings import Settings
+from redshift_optimizer.settings import Settings, load_settings
+from redshift_optimizer.submission import Submission
 
 log = logging.getLogger(__name__)
 
@@ -66,34 +73,26 @@ ADHOC_WORK_PREFIX = f"{WORK_PREFIX}/adhoc"
 #: DAG run id of a job: ``adhoc__`` and 24 hex digits (see :func:`job_run_id`).
 JOB_ID_PATTERN = r"^adhoc__[0-9a-f]{24}$"
 _JOB_ID = re.compile(JOB_ID_PATTERN)
+#: How a verification note starts when the rewrite could not be checked on the warehouse.
+UNCHECKED_NOTE = "not run on the warehouse: "
 _SCHEMA_KEY = "metadata/schema/schema.json"
 _PROFILES = "metadata/data_profile/profile-"
 _WINDOWS = "metadata/query_history/"
 
 
 class AdhocSettings(Settings):
-    """The product's settings plus the ad-hoc run's own (same sources and prefix)."""
-
-    adhoc_verify_rewrites: bool = Field(
-        True, description="run the rule engine's rewrite against the original on the warehouse (read-only)")
-    adhoc_statement_timeout_seconds: float = Field(
-        30.0, gt=0, le=3600, description="statement timeout of each verification query")
-    adhoc_max_rows: int = Field(
-        10_000, ge=1, le=5_000_000, description="row budget: results larger than this are not compared")
+    """The settings of an ad-hoc run: the product's (whose ``adhoc_*`` fields are the ad-hoc
+    run's own: one Variable serves both DAGs, and a key unknown to either is an error)."""
 
 
 def load_adhoc_settings(stored: Mapping[str, Any] | None, overrides: Mapping[str, Any] | None) -> AdhocSettings:
     """Settings of an ad-hoc run from the stored Variable and the run's overrides (then the
-    environment, then defaults); a bad value names the setting."""
+    environment, then defaults); a bad value or an unknown key names the setting."""
     if stored is not None and not isinstance(stored, Mapping):
         raise ConfigurationError("the settings Variable must be a JSON object")
-    clean = {k: v for k, v in {**(stored or {}), **(overrides or {})}.items() if v is not None}
-    try:
-        return AdhocSettings(**clean)
-    except ValidationError as exc:
-        raise ConfigurationError("; ".join(
-            f"setting {'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})" for e in exc.errors()
-        )) from None
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ConfigurationError("the run's settings param must be a JSON object")
+    return load_settings({**(stored or {}), **(overrides or {})}, model=AdhocSettings)
 
 
 class QueryRequest(BaseModel):
@@ -164,16 +163,18 @@ def latest_key(lake: Any, prefix: str, suffix: str) -> str | None:
     return max(keys) if keys else None
 
 
-def prefer_schema(snapshot: SchemaSnapshot, sql: str, schema: str | None) -> SchemaSnapshot:
+def prefer_schema(snapshot: SchemaSnapshot, sql: str, schema: str | None,
+                  statements: list[exp.Expression] | None = None) -> SchemaSnapshot:
     """The snapshot with ``schema`` first on the search path: an unqualified table name that
     exists in ``schema`` means that table, so same-named tables of other schemas that the
     query does not name qualified are left out."""
     if not schema:
         return snapshot
-    try:
-        statements = [s for s in sqlglot.parse(sql, read="redshift") if s is not None]
-    except Exception:  # noqa: BLE001 - the analyzer reports parse errors
-        return snapshot
+    if statements is None:  # parsed here only when the caller has no parse of its own
+        try:
+            statements = [s for s in sqlglot.parse(sql, read="redshift") if s is not None]
+        except Exception:  # noqa: BLE001 - the analyzer reports parse errors
+            return snapshot
     bare, qualified = set(), set()
     for statement in statements:
         ctes = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
@@ -205,16 +206,15 @@ def plan_query(lake: Any, history: HistoryStore, settings: Settings, request: Qu
     """The ad-hoc counterpart of ``plan_day``: one fingerprint, the latest snapshot, profile
     and window; writes ``plan.json`` (the daily plan's shape, plus ``request`` and
     ``sources``) and ``review.json``, and returns what ``plan_day`` returns."""
-    from redshift_optimizer.analysis import check_input, review_schema
-    from redshift_optimizer.rules.parsing import parse_statements
+    from redshift_optimizer.analysis import review_schema
 
-    sql = check_input(request.sql)
-    parse_statements(sql)  # SqlInputError with line and column; the API checked it already
-    fp = fingerprint(sql)
+    # The one check of a submission (the API ran the same one with its own limits).
+    submission = Submission.check(request.sql, settings.submission_limits())
+    sql, fp = submission.sql, submission.fingerprint
     prefix = adhoc_work_prefix(run_id)
 
     snapshot = lake.read_model(_SCHEMA_KEY, SchemaSnapshot) or empty_snapshot(request.database)
-    snapshot = prefer_schema(snapshot, sql, request.schema_name)
+    snapshot = prefer_schema(snapshot, sql, request.schema_name, submission.statements)
     lake.write_json(f"{prefix}/schema.json", snapshot)
     profile_key = latest_key(lake, _PROFILES, ".json")
     profile = lake.read_model(profile_key, DataProfile) if profile_key else None
@@ -226,7 +226,12 @@ def plan_query(lake: Any, history: HistoryStore, settings: Settings, request: Qu
     engine, prompt_version = engine_identity(settings)
     timestamp = analysis_timestamp(day.isoformat(), engine, prompt_version, snapshot.schema_version)
     existing = history.find(fp.query_hash, timestamp)
-    done = {name for name, result in (existing.agents.items() if existing else []) if result.succeeded}
+    # Callers are isolated: the history answers only for the caller's own text. The same
+    # shape with other literals (another caller's, or the warehouse's own query of the day)
+    # is analysed again on this text, and its results are not merged into that record.
+    history_text = "none" if existing is None else "own" if existing.query.query_text == sql else "other"
+    done = ({name for name, result in existing.agents.items() if result.succeeded}
+            if existing is not None and history_text == "own" else set())
     pending = {agent: ([] if agent in done else [fp.query_hash]) for agent in AGENT_NAMES}
     review = review_schema(snapshot, profile, slow, settings=analysis_settings(settings))
     lake.write_json(f"{prefix}/review.json", review)
@@ -235,7 +240,7 @@ def plan_query(lake: Any, history: HistoryStore, settings: Settings, request: Qu
         "model_id": settings.bedrock_model_id if engine == "bedrock" else None,
         "schema_version": snapshot.schema_version, "rules_version": review.rules_version,
         "queries": [{"query_hash": fp.query_hash, "rank": rank, "analysis_timestamp": timestamp,
-                     "already_done": sorted(done)}],
+                     "already_done": sorted(done), "history_text": history_text}],
         "pending": pending, "window_days": _window_days(slow),
         "request": request.model_dump(by_alias=True),
         "sources": {"snapshot": f"{prefix}/schema.json", "profile": profile_key,
@@ -298,13 +303,20 @@ def verify_rewrite(lake: Any, warehouse: Any, settings: AdhocSettings, prefix: s
     try:
         with read_only_session(warehouse, schema):
             report = verify(ctx.query.query_text, ctx.optimized_query, warehouse, budget, snapshot=snapshot)
+            cost = None if report.failed else rewrite_cost(ctx, report, warehouse, snapshot)
     except WarehouseError as exc:  # the agents must not wait on a warehouse that is down
-        ctx.verification_notes.append(f"not run on the warehouse: {exc}")
+        ctx.verification_notes.append(f"{UNCHECKED_NOTE}{exc}")
         lake.write_json(key, ctx)
         return {"verification": ctx.verification.value, "note": str(exc)}
+    from redshift_optimizer.plan_cost import dearer
+
+    if not report.failed and cost is not None and dearer(cost):
+        report.failed = True
+        report.notes.append(f"the {cost.model} says the rewrite costs no less ({cost.original:g} -> {cost.rewrite:g})")
     if report.failed:
         ctx.verification_notes += report.notes + ["rewrite withdrawn: it failed verification on the warehouse"]
         ctx.optimized_query, ctx.rewrites, ctx.verification = None, [], Verification.NONE
+        ctx.rewrite_cost = None
     else:
         ctx.verification_notes += report.notes
         if report.level.rank > ctx.verification.rank:
@@ -312,6 +324,23 @@ def verify_rewrite(lake: Any, warehouse: Any, settings: AdhocSettings, prefix: s
     lake.write_json(key, ctx)
     log.info("rewrite of %s: %s (%s)", query_hash, ctx.verification.value, "; ".join(report.notes))
     return {"verification": ctx.verification.value, "withdrawn": report.failed, "notes": report.notes}
+
+
+def rewrite_cost(ctx: AgentContext, report: Any, warehouse: Any, snapshot: Any) -> Any:
+    """The rewrite's plan cost against the original's on the warehouse, with the times of the
+    verification run when both ran (redshift_optimizer.plan_cost)."""
+    from redshift_optimizer.plan_cost import judge
+    from redshift_optimizer.rules.parsing import DIALECT
+
+    ran = report.level is Verification.EQUIVALENT
+    try:
+        original = sqlglot.parse_one(ctx.query.query_text, read=DIALECT)
+        rewrite = sqlglot.parse_one(ctx.optimized_query, read=DIALECT)
+    except sqlglot.errors.ParseError:
+        return None
+    ctx.rewrite_cost = judge([r.name for r in ctx.rewrites], original, rewrite, warehouse, snapshot,
+                             report.original_seconds if ran else None, report.rewrite_seconds if ran else None)
+    return ctx.rewrite_cost
 
 
 class read_only_session:
@@ -346,6 +375,68 @@ class read_only_session:
 
 # ---------------------------------------------------------------------- job results
 
+def persist_job_results(lake: Any, history: HistoryStore, settings: Settings, prefix: str) -> dict[str, Any]:
+    """The daily ``persist_results``, except when the history holds this shape for another
+    text (another caller's literals): then the job's results stay in its work area (the job
+    page shows them) and that record is left as it is."""
+    from redshift_optimizer.pipelines.query_optimization import persist_results
+
+    plan = lake.read_json(f"{prefix}/plan.json")
+    if plan is None:
+        raise LakeError(f"no plan at {lake.uri(prefix + '/plan.json')}: the plan step did not run")
+    entry = plan["queries"][0]
+    # Checked again now: another job of the same shape may have stored its own since the plan.
+    stored = history.find(entry["query_hash"], entry["analysis_timestamp"])
+    if entry.get("history_text") == "other" or (
+            stored is not None and stored.query.query_text != (plan.get("request") or {}).get("sql")):
+        log.info("query %s: the history holds this shape with other literals; this job's results stay in %s",
+                 entry["query_hash"], lake.uri(prefix))
+        return {"run_date": plan["run_date"], "stored": [], "alerts": [], "kept_in_work_area": True}
+    return persist_results(QueryLake(lake, prefix), history, settings, prefix)
+
+
+def failed_agents(lake: Any, prefix: str) -> dict[str, str]:
+    """The pending agents of the run that left no succeeded result, each with why."""
+    plan = lake.read_json(f"{prefix}/plan.json") or {"queries": [], "pending": {}}
+    failed = {}
+    for entry in plan["queries"]:
+        for agent in AGENT_NAMES:
+            if entry["query_hash"] not in plan["pending"].get(agent, []):
+                continue
+            data = lake.read_json(result_key(prefix, entry["query_hash"], agent))
+            if data is None:
+                failed[agent] = "its task did not run (an upstream task failed)"
+            elif data.get("status") != "succeeded":
+                failed[agent] = " ".join(str(data.get("error") or "failed").split())[:300]
+    return failed
+
+
+def job_record(plan: Mapping[str, Any], results: Mapping[str, AgentResult], history: HistoryStore
+               ) -> AnalysisRecord | None:
+    """The record a job shows: the stored one when it is of the job's own text (this job
+    stored it, or the same text was analysed before), else one made of the job's own
+    results, never another caller's."""
+    from redshift_optimizer.models.agents import QueryInfo
+
+    entry = plan["queries"][0]
+    request = plan.get("request") or {}
+    sql = request.get("sql") or ""
+    stored = history.find(entry["query_hash"], entry["analysis_timestamp"])
+    if stored is not None and stored.query.query_text == sql:
+        return stored
+    if not results:
+        return None
+    finished = [r.finished_at for r in results.values() if r.finished_at]
+    return AnalysisRecord(
+        query_hash=entry["query_hash"], analysis_timestamp=entry["analysis_timestamp"], run_date=plan["run_date"],
+        analyzed_at=max(finished) if finished else utc_timestamp(datetime.now(timezone.utc)),
+        engine=plan["engine"], prompt_version=plan["prompt_version"], schema_version=plan["schema_version"],
+        rules_version=plan.get("rules_version"), model_id=plan.get("model_id"),
+        query=QueryInfo(query_hash=entry["query_hash"], fingerprint=fingerprint(sql).text, query_text=sql,
+                        database=request.get("database"), user=request.get("requested_by"), rank=entry.get("rank", 0)),
+        agents={name: results[name] for name in AGENT_NAMES if name in results}, archive_uri=None, revision=0)
+
+
 def job_results(lake: Any, run_id: str) -> tuple[dict[str, Any] | None, dict[str, AgentResult]]:
     """(plan, results by agent) of an ad-hoc run's work area, as far as it got."""
     prefix = adhoc_work_prefix(run_id)
@@ -365,14 +456,18 @@ __all__ = [
     "ADHOC_DAG_ID",
     "ADHOC_WORK_PREFIX",
     "JOB_ID_PATTERN",
+    "UNCHECKED_NOTE",
     "AdhocSettings",
     "QueryLake",
     "QueryRequest",
     "adhoc_work_prefix",
     "is_job_id",
+    "failed_agents",
+    "job_record",
     "job_results",
     "job_run_id",
     "load_adhoc_settings",
+    "persist_job_results",
     "plan_query",
     "prefer_schema",
     "query_window",

@@ -310,7 +310,8 @@ def check_data(warehouse: Any, lake: Any, settings: Settings, prefix: str) -> di
 
 # ---------------------------------------------------------------------- 3. contexts
 
-def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = None) -> list[str]:
+def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = None,
+                   proof_engine: Any = None) -> list[str]:
     """One context per pending (agent, fingerprint), from the plan's inputs; returns the
     fingerprints with at least one pending agent (what the agent tasks map over)."""
     plan = _plan(lake, prefix)
@@ -334,7 +335,7 @@ def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = 
         contexts = agent_contexts(
             by_hash[query_hash], entry["rank"], agents, snapshot, profile, review, slow, tables, settings,
             run_date=plan["run_date"], warehouse=warehouse, validation_error=validation_error,
-            window_days=plan.get("window_days", 1.0),
+            window_days=plan.get("window_days", 1.0), proof_engine=proof_engine,
         )
         for agent, context in contexts.items():
             lake.write_json(f"{prefix}/contexts/{query_hash}/{agent}.json", context)
@@ -358,6 +359,7 @@ def agent_contexts(
     warehouse: Any = None,
     validation_error: str | None = None,
     window_days: float = 1.0,
+    proof_engine: Any = None,
 ) -> dict[str, AgentContext]:
     """The contexts of ``agents`` for one fingerprint (pure: no lake, no Airflow).
 
@@ -388,10 +390,11 @@ def agent_contexts(
         if agent == QUERY_OPTIMIZER:
             verify_on = warehouse if settings.verify_rewrites_in_warehouse else None
             try:
-                result = analyze(stats.query_text, snapshot, stats, profile, settings=config, warehouse=verify_on)
+                result = analyze(stats.query_text, snapshot, stats, profile, settings=config, warehouse=verify_on,
+                                 proof_engine=proof_engine)
                 extra.update(findings=result.findings, optimized_query=result.optimized_query,
                              rewrites=result.rewrites, verification=result.verification,
-                             verification_notes=result.verification_notes)
+                             verification_notes=result.verification_notes, rewrite_cost=result.cost)
             except SqlInputError as exc:
                 extra["parse_error"] = str(exc)
         elif agent == SCHEMA_NORMALIZER:
@@ -634,7 +637,7 @@ def alert_message(persisted: Mapping[str, Any], settings: Settings, archive_uri:
             lines.append(f"    agents that failed: {', '.join(a['failed_agents'])}")
         lines.append(f"    details: {a['archive_uri']}")
     lines += ["", f"All of the day's results: {archive_uri}",
-              f"History: DynamoDB table {settings.history_table} (index by-day-severity, run_date = {day})"]
+              f"History: DynamoDB table {settings.history_table} (index by-severity-day, day_key from {day})"]
     return subject, "\n".join(lines) + "\n"
 
 

@@ -1,10 +1,21 @@
-"""Rewrites that never change results, and how far each was verified.
+"""Rewrites that pay, and how far each was verified.
 
-The pipeline applies the transformations of :mod:`transforms` in order; each is recorded
-with the finding code it answers. The result is offered only when it parses as Redshift SQL
-and, with a snapshot, keeps the output signature; with a warehouse it must also EXPLAIN and
-return the same rows (see :mod:`redshift_optimizer.verify`). Suggestions that change results
-(UNION ALL, APPROXIMATE COUNT) are findings only, never rewrites.
+The pipeline applies the transformations below in order, each only where the analysis
+reported the finding it answers; a transformation that changes nothing Redshift's plan would
+see (comma joins written as JOIN, ``*`` expanded at the top level) is not offered at all.
+Each step is checked on its own and dropped, the others kept, when it fails a rung:
+
+- it parses as Redshift SQL (``parsed``) and, with a snapshot, keeps the output signature
+  (``signature``);
+- with a proof engine (the local PostgreSQL), it returns the rows of the query before it on
+  generated adversarial data (``adversarial``, :mod:`redshift_optimizer.proof`);
+- with a warehouse, its EXPLAIN cost is not above the query's before it, unless its gain is
+  one the plan cannot see (zone maps), which the recorded cost then says
+  (:mod:`redshift_optimizer.plan_cost`).
+
+The whole rewrite is then EXPLAINed and run against the original on the warehouse
+(``explained`` / ``equivalent``, :mod:`redshift_optimizer.verify`), with the measured times.
+Suggestions that change results (APPROXIMATE COUNT) are findings only, never rewrites.
 """
 
 from __future__ import annotations
@@ -16,36 +27,67 @@ from sqlglot import exp
 
 from redshift_optimizer.models.findings import AnalysisResult, Rewrite, Verification
 from redshift_optimizer.models.lake import SchemaSnapshot
+from redshift_optimizer.rewrite.anti_joins import not_in_to_not_exists
+from redshift_optimizer.rewrite.decorrelate import decorrelate_scalar_subqueries
+from redshift_optimizer.rewrite.or_joins import or_join_to_union_all
 from redshift_optimizer.rewrite.signature import signature
-from redshift_optimizer.rewrite.transforms import (
-    drop_redundant_distinct,
-    drop_subquery_order,
-    expand_stars,
-    explicit_joins,
-    sargable_ranges,
-)
+from redshift_optimizer.rewrite.single_pass import single_pass
+from redshift_optimizer.rewrite.sort_key_filters import copy_sort_key_filters
+from redshift_optimizer.rewrite.transforms import drop_redundant_distinct, drop_subquery_order, sargable_ranges
+from redshift_optimizer.rewrite.union_all import disjoint_union_all
 from redshift_optimizer.rules.parsing import DIALECT
 from redshift_optimizer.rules.query_context import QueryContext
 
 Transform = Callable[[exp.Expression, SchemaSnapshot | None], exp.Expression]
 
-#: (name, finding code it answers or None, description, transformation)
+#: (name, finding code it answers, description, transformation)
 PIPELINE: list[tuple[str, str | None, str, Transform]] = [
-    ("expand-star", "Q001", "SELECT * expanded to the snapshot's columns", expand_stars),
-    ("explicit-joins", None, "comma joins written as explicit JOIN ... ON", explicit_joins),
-    ("sargable-range", "Q003", "function-wrapped sort-key filter written as a range on the bare column", sargable_ranges),
-    ("drop-redundant-distinct", "Q014", "DISTINCT removed: the GROUP BY already makes rows unique", drop_redundant_distinct),
-    ("drop-subquery-order-by", "Q007", "ORDER BY without LIMIT removed from subqueries and CTEs", drop_subquery_order),
+    ("decorrelate-subquery", "Q012", "correlated scalar subquery joined as a grouped derived table",
+     decorrelate_scalar_subqueries),
+    ("not-in-to-not-exists", "Q005", "NOT IN over NOT NULL columns written as NOT EXISTS (an anti-join)",
+     not_in_to_not_exists),
+    ("or-join-to-union-all", "Q015", "OR in the join condition split into a UNION ALL of equi-joins",
+     or_join_to_union_all),
+    ("disjoint-union-all", "Q006", "UNION of disjoint, duplicate-free branches written as UNION ALL",
+     disjoint_union_all),
+    ("single-pass", "Q018", "reads of one table that differ only in filters merged into one pass",
+     single_pass),
+    ("sargable-range", "Q003", "function-wrapped sort-key filter written as a range on the bare column",
+     sargable_ranges),
+    ("sort-key-filter", "Q010", "join filter copied to the other table's leading sort-key column",
+     copy_sort_key_filters),
+    ("drop-redundant-distinct", "Q014", "DISTINCT removed: the GROUP BY already makes rows unique",
+     drop_redundant_distinct),
+    ("drop-subquery-order-by", "Q007", "ORDER BY without LIMIT removed from subqueries and CTEs",
+     drop_subquery_order),
 ]
 
+#: Other findings a transformation answers besides its own code.
+ALSO_ANSWERS: dict[str, set[str]] = {
+    "single-pass": {"Q006"},          # UNION of one table's filtered reads: one DISTINCT pass
+    # A large table restricted only through its join (no finding of its own) whose rows a
+    # non-collocated join then moves: the copied filter cuts them before the scan.
+    "sort-key-filter": {"Q009", "Q011"},
+}
 
-def rewrite(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> tuple[exp.Expression, list[Rewrite]]:
-    """The tree after every applicable transformation, and what was applied."""
+
+def _answers(name: str, code: str | None, found: set[str] | None) -> bool:
+    if found is None:
+        return code is not None
+    return code is not None and (code in found or bool(ALSO_ANSWERS.get(name, set()) & found))
+
+
+def rewrite(tree: exp.Expression, snapshot: SchemaSnapshot | None,
+            found: set[str] | None = None) -> tuple[exp.Expression, list[Rewrite]]:
+    """The tree after every applicable transformation, and what was applied (no checks).
+    With ``found`` (finding codes), only the transformations answering one of them."""
     applied: list[Rewrite] = []
     # Names folded to lower case first, as Redshift folds them (and as each transformation's
     # analysis does): a later transformation must not count that folding as its own change.
     current = _folded(tree.copy())
     for name, code, description, transform in PIPELINE:
+        if not _answers(name, code, found):
+            continue
         try:
             candidate = _folded(transform(current, snapshot))
         except Exception:  # noqa: BLE001 - a transformation that cannot cope leaves the tree alone
@@ -62,30 +104,69 @@ def _folded(tree: exp.Expression) -> exp.Expression:
     return normalize_identifiers(tree, dialect=DIALECT)
 
 
-def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = None, budget: Any = None) -> None:
-    """Fill ``optimized_query``, ``rewrites`` and ``verification`` of the result, if a
-    rewrite exists and passes every level of verification it can reach."""
-    new_tree, applied = rewrite(ctx.statement, ctx.snapshot)
-    if not applied:
-        return
-    text = new_tree.sql(dialect=DIALECT, pretty=True)
-    try:
-        reparsed = sqlglot.parse_one(text, read=DIALECT)
-    except Exception as exc:  # noqa: BLE001
-        result.verification_notes.append(f"rewrite withdrawn: it does not parse ({exc})")
-        return
-    level = Verification.PARSED
+def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = None, budget: Any = None,
+                  proof_engine: Any = None) -> None:
+    """Fill ``optimized_query``, ``rewrites``, ``verification`` and ``cost`` of the result with
+    the transformations that answer its findings and pass every rung they can reach."""
+    from redshift_optimizer import plan_cost
+    from redshift_optimizer.proof import prove
+
+    found = {f.code for f in result.findings}
+    before = signature(ctx.statement, ctx.snapshot) if ctx.snapshot is not None else None
+    current = _folded(ctx.statement.copy())
+    applied: list[Rewrite] = []
     notes: list[str] = []
-    if ctx.snapshot is not None:
-        before, after = signature(ctx.statement, ctx.snapshot), signature(reparsed, ctx.snapshot)
-        if before is not None and after is not None:
-            if before != after:
-                result.verification_notes.append(
-                    f"rewrite withdrawn: output columns differ ({before} vs {after})")
-                return
-            level = Verification.SIGNATURE
+    for name, code, description, transform in PIPELINE:
+        if not _answers(name, code, found):
+            continue
+        try:
+            candidate = _folded(transform(current, ctx.snapshot))
+        except Exception:  # noqa: BLE001 - a transformation that cannot cope leaves the tree alone
+            continue
+        if candidate == current:
+            continue
+        try:
+            candidate = sqlglot.parse_one(candidate.sql(dialect=DIALECT), read=DIALECT)
+        except Exception as exc:  # noqa: BLE001
+            notes.append(f"{name} withdrawn: it does not parse ({exc})")
+            continue
+        level = Verification.PARSED
+        if before is not None:
+            after = signature(candidate, ctx.snapshot)
+            if after is not None and after != before:
+                notes.append(f"{name} withdrawn: output columns differ ({before} vs {after})")
+                continue
+            if after is not None:
+                level = Verification.SIGNATURE
+        if proof_engine is not None:
+            try:
+                proof = prove(current, candidate, proof_engine, ctx.snapshot)
+            except Exception as exc:  # noqa: BLE001 - a proof that breaks leaves the step unproved, not the analysis
+                notes.append(f"{name}: adversarial proof failed to run ({str(exc).splitlines()[0][:200]})")
+                proof = None
         else:
-            notes.append("output signature not derivable from the snapshot; rewrite checked by parsing only")
+            proof = None
+        if proof is not None:
+            if proof.refuted:
+                notes += [f"{name} withdrawn: {n}" for n in proof.notes]
+                continue
+            notes += [f"{name}: {n}" for n in proof.notes]
+            if proof.proved:
+                level = Verification.ADVERSARIAL
+        step = Rewrite(name=name, code=code, description=description, verification=level)
+        if warehouse is not None:
+            step.cost = plan_cost.judge([name], current, candidate, warehouse, ctx.snapshot)
+            if plan_cost.dearer(step.cost):
+                notes.append(f"{name} not offered: the {step.cost.model} says it costs no less "
+                             f"({step.cost.original:g} -> {step.cost.rewrite:g})")
+                continue
+        applied.append(step)
+        current = candidate
+    if not applied:
+        result.verification_notes += notes
+        return
+    text = current.sql(dialect=DIALECT, pretty=True)
+    level = min((r.verification for r in applied), key=lambda v: v.rank)
     if warehouse is not None:
         from redshift_optimizer.verify import verify
 
@@ -94,8 +175,19 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
         if report.failed:
             result.verification_notes += notes + ["rewrite withdrawn: it failed verification on the warehouse"]
             return
-        if report.level.rank > level.rank:
+        if level is Verification.ADVERSARIAL and report.level is not Verification.EQUIVALENT:
+            level = max(report.level, Verification.SIGNATURE, key=lambda v: v.rank)
+        elif report.level.rank > level.rank:
             level = report.level
+        ran = report.level is Verification.EQUIVALENT
+        result.cost = plan_cost.judge([r.name for r in applied], _folded(ctx.statement.copy()), current,
+                                      warehouse, ctx.snapshot,
+                                      report.original_seconds if ran else None, report.rewrite_seconds if ran else None)
+        if plan_cost.dearer(result.cost):
+            result.verification_notes += notes + [
+                f"rewrite not offered: the {result.cost.model} says it costs no less than the original"]
+            result.cost = None
+            return
     result.optimized_query = text
     result.rewrites = applied
     result.verification = level

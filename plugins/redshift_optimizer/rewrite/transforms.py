@@ -1,6 +1,8 @@
 """Tree transformations that never change a query's results, one function each (tree in,
 new tree out, the input untouched), in the style of sqlglot's optimizer rules. Each one
-returns the tree unchanged where it cannot prove the change safe."""
+returns the tree unchanged where it cannot prove the change safe. The other rewrites have a
+module each in this package (anti_joins, decorrelate, or_joins, single_pass,
+sort_key_filters, union_all)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,10 @@ def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> QueryCont
 
 def expand_stars(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
     """``*`` and ``t.*`` in the output replaced by the columns the snapshot lists, where
-    every relation they cover is a base table the snapshot knows column by column."""
+    every relation they cover is a base table the snapshot knows column by column.
+
+    Not in the rewrite pipeline: a columnar engine reads the columns the output needs either
+    way, so the expansion changes nothing in Redshift's plan (a formatting aid only)."""
     tree = tree.copy()
     if snapshot is None:
         return tree
@@ -74,7 +79,9 @@ def _needs_quotes(name: str) -> bool:
 def explicit_joins(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
     """``FROM a, b WHERE a.k = b.k`` as ``FROM a JOIN b ON a.k = b.k``: each comma-joined
     relation takes the equality predicates linking it to the relations before it. Only
-    SELECTs made entirely of comma joins, each relation linked, are rewritten."""
+    SELECTs made entirely of comma joins, each relation linked, are rewritten.
+
+    Not in the rewrite pipeline: Redshift plans both forms alike (a formatting aid only)."""
     tree = tree.copy()
     ctx = _context(tree, snapshot)
     for scope in ctx.select_scopes():
@@ -186,18 +193,30 @@ def _range(column: exp.Column, op: type, low: date, high: date) -> exp.Expressio
     return None
 
 
+_DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE")
+#: TO_CHAR formats (as sqlglot normalizes them) whose text names one bucket of the date.
+_TO_CHAR_UNITS = {"%Y": ("year", "text-year"), "%Y-%m": ("month", "text-month"), "%Y-%m-%d": ("day", "text-day")}
+
+
 def _bucket(ctx: QueryContext, wrapped: exp.Expression):
-    """(column, unit, kind) when ``wrapped`` is DATE_TRUNC/TRUNC/EXTRACT(YEAR) over a bare
-    sort-key column of a type where the range is exactly equivalent."""
+    """(column, unit, kind) when ``wrapped`` is DATE_TRUNC / TRUNC / CAST(... AS DATE) /
+    EXTRACT(YEAR) / TO_CHAR(..., 'YYYY[-MM[-DD]]') over a bare sort-key column of a type where
+    the range is exactly equivalent."""
     if isinstance(wrapped, (exp.TimestampTrunc, exp.DateTrunc)):
         column, unit = wrapped.this, wrapped.args.get("unit")
         unit = unit.name.lower() if unit is not None else ""
         allowed = ("DATE",)  # the brief: DATE_TRUNC ranges only for DATE columns
         kind = "date"
     elif isinstance(wrapped, exp.Trunc) and wrapped.args.get("decimals") is None:
-        column, unit, allowed, kind = wrapped.this, "day", ("DATE", "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE"), "date"
+        column, unit, allowed, kind = wrapped.this, "day", _DATE_TYPES, "date"
+    elif isinstance(wrapped, exp.Cast) and not isinstance(wrapped, exp.TryCast) and wrapped.to.is_type("date"):
+        column, unit, allowed, kind = wrapped.this, "day", _DATE_TYPES, "date"
     elif isinstance(wrapped, exp.Extract) and wrapped.this.name.lower() == "year":
-        column, unit, allowed, kind = wrapped.expression, "year", ("DATE", "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE"), "year"
+        column, unit, allowed, kind = wrapped.expression, "year", _DATE_TYPES, "year"
+    elif isinstance(wrapped, exp.TimeToStr) and isinstance(wrapped.args.get("format"), exp.Literal) \
+            and wrapped.args["format"].this in _TO_CHAR_UNITS and wrapped.args.get("culture") is None:
+        column, allowed = wrapped.this, _DATE_TYPES
+        unit, kind = _TO_CHAR_UNITS[wrapped.args["format"].this]
     else:
         return None
     if not isinstance(column, exp.Column) or unit not in _UNITS:
@@ -211,10 +230,11 @@ def _bucket(ctx: QueryContext, wrapped: exp.Expression):
 
 
 def sargable_ranges(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
-    """Filters that wrap a DATE/TIMESTAMP sort-key column in DATE_TRUNC, TRUNC or
-    EXTRACT(YEAR ...) and compare it with a constant, as ranges on the bare column:
+    """Filters that wrap a DATE/TIMESTAMP sort-key column in DATE_TRUNC, TRUNC, a cast to
+    DATE, EXTRACT(YEAR ...) or TO_CHAR(..., 'YYYY-MM') and compare it with constants
+    (comparison, BETWEEN, IN), as ranges on the bare column, so zone maps can skip blocks:
     ``DATE_TRUNC('month', d) = '1995-03-01'`` -> ``d >= '1995-03-01' AND d < '1995-04-01'``.
-    A constant that is not the start of its bucket (always false) is left alone."""
+    A constant that is not the start of its bucket (always false) leaves the filter alone."""
     tree = tree.copy()
     if snapshot is None:
         return tree
@@ -232,20 +252,42 @@ def sargable_ranges(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> ex
     return tree
 
 
+def _between(column: exp.Column, low: date, high: date) -> exp.Expression:
+    return exp.and_(exp.GTE(this=column.copy(), expression=_literal(low)),
+                    exp.LT(this=column.copy(), expression=_literal(high)))
+
+
 def _rewrite_comparison(ctx: QueryContext, node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.Between):
         if node.args.get("symmetric"):
             return None  # BETWEEN SYMMETRIC swaps reversed bounds: the range below would not
         found = _bucket(ctx, node.this)
-        if found is None:
-            return None
+        if found is None or found[2].startswith("text-"):
+            return None  # TO_CHAR text orders like the date only for years 1000 to 9999
         column, unit, kind = found
         low = _bound(node.args["low"], unit, kind)
         high = _bound(node.args["high"], unit, kind)
         if low is None or high is None:
             return None
-        return exp.and_(exp.GTE(this=column.copy(), expression=_literal(low[0])),
-                        exp.LT(this=column.copy(), expression=_literal(high[1])))
+        return _between(column, low[0], high[1])
+    if isinstance(node, exp.In):
+        if node.args.get("query") is not None or node.args.get("unnest") or not node.expressions:
+            return None
+        found = _bucket(ctx, node.this)
+        if found is None:
+            return None
+        column, unit, kind = found
+        buckets = [_bound(value, unit, kind) for value in node.expressions]
+        if any(b is None for b in buckets):
+            return None
+        merged: list[list[date]] = []
+        for low, high in sorted(set(buckets)):
+            if merged and low <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        ranges = [_between(column, low, high) for low, high in merged]
+        return ranges[0] if len(ranges) == 1 else exp.Paren(this=exp.or_(*ranges))
     if not isinstance(node, (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)):
         return None
     op = type(node)
@@ -258,16 +300,33 @@ def _rewrite_comparison(ctx: QueryContext, node: exp.Expression) -> exp.Expressi
         wrapped, value = value, wrapped
         op = {exp.EQ: exp.EQ, exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE}[op]
     column, unit, kind = found
+    if kind.startswith("text-") and op is not exp.EQ:
+        return None  # text order is date order only for four-digit years
     bounds = _bound(value, unit, kind)
     if bounds is None:
         return None
     return _range(column, op, *bounds)
 
 
+_TEXT_BUCKET = {"text-year": r"(\d{4})", "text-month": r"(\d{4})-(\d{2})", "text-day": r"(\d{4})-(\d{2})-(\d{2})"}
+
+
 def _bound(value: exp.Expression, unit: str, kind: str) -> tuple[date, date] | None:
     if kind == "year":
         year = _as_year(value)
         return (date(year, 1, 1), date(year + 1, 1, 1)) if year is not None and year >= 1 else None
+    if kind.startswith("text-"):
+        if not (isinstance(value, exp.Literal) and value.is_string):
+            return None
+        match = re.fullmatch(_TEXT_BUCKET[kind], value.this)
+        if match is None:
+            return None
+        parts = [int(p) for p in match.groups()] + [1] * (3 - len(match.groups()))
+        try:
+            start = date(*parts)
+        except ValueError:
+            return None
+        return (start, _next(start, unit)) if start.year >= 1000 else None
     constant = _as_date(value)
     if constant is None or _start(constant, unit) != constant:
         return None

@@ -1,0 +1,2 @@
+-- Adversarial proof of a rewrite: everything it creates lives in this transaction and is rolled back.
+BEGIN

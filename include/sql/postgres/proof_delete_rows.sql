@@ -1,0 +1,2 @@
+-- Empties a scratch table between two generated data sets.
+DELETE FROM {{ table }}

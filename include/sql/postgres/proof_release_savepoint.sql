@@ -1,0 +1,2 @@
+-- After a query of the proof ran.
+RELEASE SAVEPOINT proof_query
