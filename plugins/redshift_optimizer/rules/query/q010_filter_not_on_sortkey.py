@@ -67,7 +67,8 @@ def _block_skipping(ctx: QueryContext, predicate: exp.Expression, source: Source
         elif not isinstance(node, _RANGE) or (isinstance(node, exp.In) and node.args.get("query") is not None):
             continue
         columns = list(columns_outside_subqueries(node))
-        own = [c for c in columns if ctx.source_of(c) is source]
+        own = [c for c in columns if ctx.source_of(c) is source
+               or ((o := ctx.origin(c)) is not None and o.table is not None and o.table is source.table)]
         if len(own) == 1 and len(own) == len(columns):
             origin = ctx.origin(own[0])
             found.add((origin.name if origin else own[0].name).lower())
