@@ -53,8 +53,6 @@ def test_evidence_names_fragment_table_and_metric(snapshot, code, sql, fragment,
 @pytest.mark.parametrize("code, sql", [
     # One side on its dist key: only the other side moves (a star schema's normal join; T012's).
     ("Q011", "SELECT 1 FROM sales s JOIN orders o ON o.order_id = s.order_id WHERE s.sale_date > '2026-01-01'"),
-    # Correlated by equality: Redshift decorrelates it into a join to the grouped aggregate.
-    ("Q012", "SELECT c.name, (SELECT MAX(amount) FROM sales s WHERE s.customer_id = c.customer_id) FROM customers c"),
 ])
 def test_what_redshift_already_plans_well_is_not_reported(snapshot, code, sql):
     assert code not in {f.code for f in analyze(sql, snapshot=snapshot).findings}

@@ -1,6 +1,6 @@
--- anti-patterns:
+-- anti-patterns: Q012
 -- Customers of a nation and segment whose balance beats their peer group's average, with a
--- correlated subquery Redshift decorrelates into a join with the peer-group averages (no finding).
+-- correlated subquery evaluated once per customer.
 SELECT
     c.c_custkey,
     c.c_name,

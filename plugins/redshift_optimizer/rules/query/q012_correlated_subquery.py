@@ -92,18 +92,24 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         names = ", ".join(dict.fromkeys(c.sql(dialect="redshift") for c in refs))
         usage = _predicate_kind(subquery)
         decorrelated = equality_correlated(ctx, scope, refs)
-        if decorrelated:
-            # A semi-join (EXISTS, IN), an anti-join (NOT EXISTS), or a scalar aggregate that
-            # the planner decorrelates into a join with the aggregate grouped by the
-            # correlation columns: a hash join either way, not a per-row loop.
-            continue
+        if decorrelated and usage in ("exists", "in"):
+            continue  # a semi-join (EXISTS, IN) or anti-join (NOT EXISTS): a hash join, not a loop
         kind = {"exists": "EXISTS ", "in": "IN "}.get(usage, "")
-        message = (
-            f"the {kind}subquery in the {where} references {names} of the outer query "
-            "without an AND-ed equality Redshift can hash on: it is evaluated per outer row (a "
-            "nested loop), or refused as an unsupported correlation"
-        )
-        severity = None
+        if decorrelated:
+            message = (
+                f"the scalar subquery in the {where} is correlated on {names}: Redshift "
+                "decorrelates it by computing the aggregate for every value of the correlation "
+                "columns and joining the result back; written as that join, the outer filters "
+                "can restrict the aggregate's input first"
+            )
+            severity = Severity.LOW
+        else:
+            message = (
+                f"the {kind}subquery in the {where} references {names} of the outer query "
+                "without an equality Redshift can hash on: it is evaluated per outer row (a "
+                "nested loop), or refused as an unsupported correlation"
+            )
+            severity = None
         yield Hit(
             message=message,
             severity=severity,
@@ -119,30 +125,29 @@ RULE = Rule(
     name="correlated-subquery",
     title="Correlated subquery",
     default_severity=Severity.MEDIUM,
-    severity_text="MEDIUM (a subquery correlated by an AND-ed equality is not reported)",
+    severity_text="MEDIUM; LOW for a scalar subquery correlated by equality (Redshift decorrelates it)",
     summary="A subquery references an outer column without an equality Redshift can turn into a join.",
     documentation=Documentation(
         what=(
             "A subquery that references a column of an enclosing query. EXISTS, NOT EXISTS and "
             "IN correlated by an equality are not reported: Redshift runs them as semi- and "
-            "anti-joins, nor a scalar subquery correlated by an equality, which Redshift "
-            "decorrelates into a join with the aggregate grouped by the correlation columns. "
-            "Other correlations (non-equalities only, an equality repeated inside OR branches, "
-            "outer columns in the SELECT list) are reported MEDIUM."
+            "anti-joins. A scalar subquery correlated by an equality is reported LOW: Redshift "
+            "decorrelates it into a join with the aggregate grouped by the correlation columns, "
+            "computed before the outer filters apply. Other correlations (non-equalities only, "
+            "outer columns in the SELECT list) are MEDIUM."
         ),
         why=(
             "A correlated subquery is logically run once per outer row. Redshift decorrelates "
             "simple cases; others become nested loops or broadcasts of the inner relation."
         ),
         anti_pattern=(
-            "SELECT i.id FROM item i WHERE (SELECT COUNT(*) FROM item j WHERE (j.maker = i.maker "
-            "AND j.color = 'red') OR (j.maker = i.maker AND j.size = 'L')) > 0"
+            "SELECT p.id, (SELECT AVG(l.qty) FROM lineitem l WHERE l.part_id = p.id) FROM part p"
         ),
         better=(
-            "SELECT i.id FROM item i WHERE (SELECT COUNT(*) FROM item j WHERE j.maker = i.maker "
-            "AND (j.color = 'red' OR j.size = 'L')) > 0"
+            "SELECT p.id, a.avg_qty FROM part p LEFT JOIN (SELECT part_id, AVG(qty) AS avg_qty "
+            "FROM lineitem GROUP BY part_id) a ON a.part_id = p.id"
         ),
     ),
-    fix="Give the correlation an AND-ed equality (factor it out of OR branches), or rewrite as a join to a grouped derived table.",
+    fix="Rewrite as a join to a grouped derived table (or a semi-join for EXISTS).",
     check=check,
 )
