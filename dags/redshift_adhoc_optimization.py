@@ -11,8 +11,10 @@ Triggered by the API (`POST /optimize/redshift`) or by hand with the params `sql
 2. **check_data**: the data-validation checks (V codes) in the warehouse for the touched tables
 3. **build_contexts**: each agent's context: rule findings, the touched tables only
 4. **verify_rewrite**: the rule engine's rewrite run against the original on the warehouse,
-   up to `equivalent`: read-only transaction, statement timeout, row budget (settings
-   `adhoc_verify_rewrites`, `adhoc_statement_timeout_seconds`, `adhoc_max_rows`)
+   up to `equivalent`: only what the SQL guard allows, as the low-privilege user of
+   connection `verification_conn_id`, read-only transaction, cancelled past its time
+   budget, row budget (settings `adhoc_verify_rewrites`, `adhoc_statement_timeout_seconds`,
+   `adhoc_max_rows`)
 5. **redshift-query-optimizer**, **schema-normalizer**, **cost-saver**, **data-validation-agent**
 6. **persist_results** (runs whatever the agents did): DynamoDB `query-optimization-history`
    and `s3://<bucket>/recommendations/YYYY/MM/DD/<query_hash>.json`, like the daily runs;
@@ -109,20 +111,17 @@ def redshift_adhoc_optimization():
 
     @task
     def verify_rewrite(plan: dict, contexts: list) -> dict:
-        """Run the rewrite against the original on the warehouse, read-only and budgeted."""
+        """Run the rewrite against the original on the warehouse as the verification user, read-only and budgeted."""
         from airflow.sdk import Variable
         from redshift_optimizer.pipelines import adhoc_optimization as adhoc
-        from redshift_optimizer.runtime import SETTINGS_VARIABLE, open_lake, open_warehouse, task_step
+        from redshift_optimizer.runtime import SETTINGS_VARIABLE, open_lake, open_verifier, task_step
 
         with task_step():
             params = get_current_context()["params"]
             settings = adhoc.load_adhoc_settings(
                 Variable.get(SETTINGS_VARIABLE, default=None, deserialize_json=True), params.get("settings"))
-            lake = open_lake(settings)
-            if not settings.adhoc_verify_rewrites:
-                return adhoc.verify_rewrite(lake, None, settings, plan["work_prefix"])
-            with open_warehouse(settings) as warehouse:
-                return adhoc.verify_rewrite(lake, warehouse, settings, plan["work_prefix"])
+            return adhoc.verify_rewrite(open_lake(settings), lambda: open_verifier(settings), settings,
+                                        plan["work_prefix"])
 
     def agent_task(agent: str):
         @task(task_id=agent.replace("-", "_"))

@@ -101,11 +101,12 @@ def redshift_query_optimization():
         from contextlib import ExitStack
 
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, open_proof_engine, open_warehouse, task_step
+        from redshift_optimizer.runtime import open_lake, open_proof_engine, open_verifier, task_step
 
         with task_step() as (settings, _), ExitStack() as opened:
             prefix = step.work_prefix(get_current_context()["run_id"])
-            warehouse = opened.enter_context(open_warehouse(settings)) if settings.verify_rewrites_in_warehouse else None
+            # rewrites are run as the verification user, never the profiling one
+            warehouse = opened.enter_context(open_verifier(settings)) if settings.verify_rewrites_in_warehouse else None
             proof = opened.enter_context(open_proof_engine(settings)) if settings.proof_conn_id else None
             return step.build_contexts(open_lake(settings), settings, prefix, warehouse, proof_engine=proof)
 

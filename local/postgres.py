@@ -82,6 +82,14 @@ def _ensure_system_user() -> str | None:
     return SERVER_USER
 
 
+def _is_zombie(pid: int) -> bool:
+    try:
+        # /proc/<pid>/stat: "pid (name) state ..."; the name may hold spaces and parentheses.
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def _make_reachable(path: Path) -> None:
     """Let the server user traverse every folder above ``path`` and read the binaries."""
     for parent in [path, *path.parents]:
@@ -139,6 +147,8 @@ class LocalPostgres:
             pid, port = int(lines[0]), int(lines[3])
             os.kill(pid, 0)
         except (IndexError, ValueError, ProcessLookupError, PermissionError):
+            return None
+        if _is_zombie(pid):  # killed, not yet reaped: its pid still answers kill(pid, 0)
             return None
         return port
 

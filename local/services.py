@@ -26,6 +26,10 @@ from local.postgres import LocalPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
 REDSHIFT_SYSTEM_SQL = ROOT / "local" / "sql" / "redshift_system.sql"
+VERIFIER_ROLE_SQL = ROOT / "local" / "sql" / "verifier_role.sql"
+VERIFIER_GRANTS_SQL = ROOT / "local" / "sql" / "verifier_grants.sql"
+#: the low-privilege user that runs rewrite checks (connection redshift_verifier)
+VERIFIER_ROLE = "optimizer_verifier"
 WAREHOUSE_DB = "warehouse"
 REGION = "us-east-1"
 
@@ -67,8 +71,29 @@ def prepare_warehouse(server: LocalPostgres, database: str = WAREHOUSE_DB) -> st
         # with its duration, which is what the query-history views read.
         cur.execute(f'ALTER DATABASE "{database}" SET search_path = "$user", public, redshift_system')
         cur.execute(f'ALTER DATABASE "{database}" SET log_min_duration_statement = 0')
+        cur.execute(VERIFIER_ROLE_SQL.read_text(encoding="utf-8"))
     conn.close()
     return server.dsn(database)
+
+
+def verifier_dsn(warehouse_dsn: str) -> str:
+    """The warehouse DSN as the verification user (trust authentication on loopback)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(warehouse_dsn)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{VERIFIER_ROLE}@{host}"))
+
+
+def grant_verifier(dsn: str) -> None:
+    """Let the verification user read the demo tables (again: a rebuild recreates them)."""
+    import psycopg2
+
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(VERIFIER_GRANTS_SQL.read_text(encoding="utf-8"))
+    conn.close()
 
 
 def load_demo(dsn: str, scale: float, repetitions: int, log=print) -> None:
@@ -89,14 +114,20 @@ def load_demo(dsn: str, scale: float, repetitions: int, log=print) -> None:
         timings = run_workload(conn, repetitions=repetitions)
         log(f"demo workload: {len(timings)} executions in {time.monotonic() - started:.0f} s")
     conn.close()
+    grant_verifier(dsn)
 
 
 @dataclass
 class MotoServer:
-    """The local AWS endpoint (moto server) on 127.0.0.1."""
+    """The local AWS endpoint (moto server) on 127.0.0.1.
+
+    With a ``journal`` file its data survives a restart: every write is journaled and
+    replayed at the next start (``local/aws_endpoint.py``). Without one it lives in memory.
+    """
 
     port: int
     log_file: Path
+    journal: Path | None = None
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -114,18 +145,25 @@ class MotoServer:
         if self.running():
             return self
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "local.aws_endpoint", "-H", "127.0.0.1", "-p", str(self.port)]
+        if self.journal is not None:
+            command += ["--journal", str(self.journal)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=open(self.log_file, "ab"),
-            stderr=subprocess.STDOUT,
+            command, cwd=ROOT, stdout=open(self.log_file, "ab"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+        # The replay runs before the server answers: allow for a large journal.
+        size_mb = self.journal.stat().st_size / 1e6 if self.journal is not None and self.journal.exists() else 0
+        deadline = time.monotonic() + 30 + 2 * size_mb
         while not self.running():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the local AWS endpoint did not start; see {self.log_file}")
             time.sleep(0.2)
         return self
+
+    def alive(self) -> bool:
+        """Whether the process this object started is still running."""
+        return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -168,9 +206,11 @@ def provision_aws(endpoint_url: str, bucket: str, topics: list[str], history_tab
 
 
 def airflow_connections(warehouse_dsn: str) -> dict[str, str]:
-    """The Airflow connections of the local stack, as AIRFLOW_CONN_* variables."""
+    """The Airflow connections of the local stack, as AIRFLOW_CONN_* variables: the warehouse
+    (the product's user), the verification user of rewrite checks, and AWS."""
     return {
         "AIRFLOW_CONN_REDSHIFT_DEFAULT": warehouse_dsn.replace("postgresql://", "postgres://", 1),
+        "AIRFLOW_CONN_REDSHIFT_VERIFIER": verifier_dsn(warehouse_dsn).replace("postgresql://", "postgres://", 1),
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps({"conn_type": "aws", "extra": {"region_name": REGION}}),
     }
 

@@ -1,10 +1,12 @@
 """`make run`: the whole product on this machine, no Docker and no AWS account.
 
 Starts (or reuses) the embedded PostgreSQL with the demo warehouse and workload, the local
-AWS endpoint, and Airflow standalone with the connections and settings pre-set and the DAGs
-unpaused; triggers one metadata refresh for today and waits for it and for the query
+AWS endpoint (its data journaled under the state dir and replayed at the next start), the
+Airflow components (scheduler, DAG processor, triggerer, API server) with the connections and
+settings pre-set and the DAGs unpaused, and the optimizer's API; triggers one metadata refresh for today and waits for it and for the query
 optimization its asset event triggers (four mapped agents per query); prints where to look.
-Stays in the foreground until Ctrl-C, which stops everything it started.
+Stays in the foreground until Ctrl-C, which stops everything it started. Meanwhile a
+supervisor restarts any of them that dies, or stops everything with a message naming it.
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ from pathlib import Path
 
 from local import services
 from local.postgres import LocalPostgres
+from local.supervisor import Child, ProcessChild, Supervisor
 
 ROOT = services.ROOT
+# The Airflow components `airflow standalone` would run, started one by one so each can be
+# watched and restarted (standalone leaves a dead component dead).
+AIRFLOW_COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 MAIN_DAG = "redshift_metadata_refresh"
 OPTIMIZATION_DAG = "redshift_query_optimization"  # triggered by the refresh's asset event
 AGENT_POOL = ("redshift_optimizer_agents", 4)  # the pool the agents' model calls share
@@ -51,10 +57,20 @@ class AirflowApi:
             f"{self.base_url}{path}", method=method, headers=headers,
             data=None if body is None else json.dumps(body).encode(),
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"{}")
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return json.loads(response.read() or b"{}")
+            except urllib.error.HTTPError:
+                raise
+            except (urllib.error.URLError, ConnectionError):
+                # The API server may be restarting (the supervisor brings it back).
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
 
-    def wait_until_up(self, process: subprocess.Popen, timeout: float) -> None:
+    def wait_until_up(self, process: ProcessChild, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -64,7 +80,7 @@ class AirflowApi:
             except (OSError, urllib.error.URLError, json.JSONDecodeError):
                 pass
             if process.poll() is not None:
-                raise RuntimeError("Airflow stopped while starting; see its log")
+                raise RuntimeError(f"the Airflow API server stopped while starting; see {process.log}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Airflow did not answer on {self.base_url} within {timeout:.0f} s")
             time.sleep(2)
@@ -181,7 +197,7 @@ def airflow_environment(state: Path, port: int, warehouse_dsn: str, airflow_db_d
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)]),
-        # standalone starts its components as `airflow ...`: the virtualenv's comes first.
+        # Airflow starts its own helpers as `airflow ...`: the virtualenv's comes first.
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
     env.update(services.aws_environment(aws_url))
@@ -190,7 +206,7 @@ def airflow_environment(state: Path, port: int, warehouse_dsn: str, airflow_db_d
     return env
 
 
-def start_api(state: Path, port: int, airflow_port: int, aws_url: str) -> subprocess.Popen:
+def api_child(state: Path, port: int, airflow_port: int, aws_url: str) -> ProcessChild:
     """The optimizer's API and web page (uvicorn), talking to the local Airflow and AWS."""
     env = {
         **os.environ,
@@ -202,20 +218,39 @@ def start_api(state: Path, port: int, airflow_port: int, aws_url: str) -> subpro
         "OPTIMIZER_API_AIRFLOW_PASSWORD": LOGIN[1],
     }
     log_path = state / "logs" / "api.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app",
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                return process
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the API did not start; see {log_path}") from None
-            time.sleep(0.5)
+
+    def ready(child: ProcessChild) -> None:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    return
+            except OSError:
+                if child.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the API did not start; see {log_path}") from None
+                time.sleep(0.5)
+
+    return ProcessChild([sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app",
+                         "--host", "127.0.0.1", "--port", str(port)], log_path, env=env, cwd=ROOT, ready=ready)
+
+
+class ChildFailed(Exception):
+    """A child of the stack died and could not be kept running (the message names it)."""
+
+
+def postgres_child(postgres: LocalPostgres, owned: bool) -> Child:
+    """PostgreSQL as a supervised child: it must come back on its port, or the DSNs that
+    Airflow and the API hold would point nowhere."""
+    port = postgres.port
+
+    def start() -> None:
+        postgres.start()
+        if postgres.port != port:
+            raise RuntimeError(f"it came back on port {postgres.port} instead of {port}")
+
+    return Child("PostgreSQL (the warehouse and Airflow's database)", start,
+                 lambda: postgres.running_port() is not None,
+                 postgres.stop if owned else (lambda: None), postgres.data_dir / "server.log")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,49 +277,65 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     state = args.state_dir.resolve()
-    started: list = []
-    processes: list[subprocess.Popen] = []
+
+    def child_failed(message: str) -> None:
+        os.kill(os.getpid(), signal.SIGUSR1)  # the main thread stops everything
+
+    supervisor = Supervisor(say, on_failure=child_failed)
 
     def stop(*_: object) -> None:
         raise KeyboardInterrupt
 
+    def failed(*_: object) -> None:
+        raise ChildFailed(supervisor.failure or "a child of the stack stopped")
+
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGUSR1, failed)
     try:
         postgres = LocalPostgres(state / "postgres", args.postgres_port)
         was_running = postgres.running_port() is not None
         postgres.start()
-        if not was_running:
-            started.append(postgres)
+        supervisor.add(postgres_child(postgres, owned=not was_running), start=False)
+        supervisor.watch()
         say(f"PostgreSQL (Redshift stand-in) on 127.0.0.1:{postgres.port}")
         warehouse_dsn = services.prepare_warehouse(postgres)
         services.load_demo(warehouse_dsn, args.scale, args.workload_repetitions, log=say)
         postgres.ensure_database("airflow")
 
-        moto = services.MotoServer(services.free_port(args.aws_port), state / "logs" / "aws.log").start()
-        started.append(moto)
-        say(f"local AWS endpoint on {moto.url}")
+        # Every write to the endpoint is journaled under the state dir and replayed at the
+        # next start: the lake, the archive and the history survive a restart.
+        moto = services.MotoServer(services.free_port(args.aws_port), state / "logs" / "aws.log",
+                                   journal=state / "aws" / "journal.jsonl")
+        supervisor.add(Child("the local AWS endpoint (moto)", moto.start, moto.alive, moto.stop, moto.log_file))
+        say(f"local AWS endpoint on {moto.url} (data kept in {moto.journal})")
         services.provision_aws(moto.url, services.DEMO_SETTINGS["bucket"],
                                [services.SCHEMA_CHANGE_TOPIC, services.ALERTS_TOPIC], services.HISTORY_TABLE)
 
         port = services.free_port(args.airflow_port)
-        env = airflow_environment(
+        env = {**os.environ, **airflow_environment(
             state, port, warehouse_dsn,
             postgres.dsn("airflow").replace("postgresql://", "postgresql+psycopg2://", 1), moto.url,
-        )
-        log_path = state / "logs" / "airflow.log"
-        say(f"starting Airflow on http://127.0.0.1:{port} (log: {log_path})")
-        airflow = subprocess.Popen(
-            [sys.executable, "-m", "airflow", "standalone"],
-            env={**os.environ, **env}, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        processes.append(airflow)
+        )}
+        logs = state / "logs"
+        say(f"starting Airflow on http://127.0.0.1:{port} (logs: {logs}/airflow-*.log)")
+        with open(logs / "airflow-db-migrate.log", "ab") as log:
+            if subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, stdout=log,
+                              stderr=subprocess.STDOUT).returncode:
+                raise RuntimeError(f"Airflow's database migration failed; see {logs / 'airflow-db-migrate.log'}")
+        components = {}
+        for component in AIRFLOW_COMPONENTS:
+            child = ProcessChild([sys.executable, "-m", "airflow", component], logs / f"airflow-{component}.log",
+                                 env=env)
+            supervisor.add(Child(f"the Airflow {component}", child.start, child.alive, child.stop, child.log))
+            components[component] = child
         api = AirflowApi(f"http://127.0.0.1:{port}")
-        api.wait_until_up(airflow, timeout=300)
+        api.wait_until_up(components["api-server"], timeout=300)
         api.login(*LOGIN)
         api_port = services.free_port(args.api_port)
-        processes.append(start_api(state, api_port, port, moto.url))
-        say(f"the optimizer's API on http://127.0.0.1:{api_port} (log: {state / 'logs' / 'api.log'})")
+        optimizer_api = api_child(state, api_port, port, moto.url)
+        supervisor.add(Child("the optimizer's API", optimizer_api.start, optimizer_api.alive, optimizer_api.stop,
+                             optimizer_api.log))
+        say(f"the optimizer's API on http://127.0.0.1:{api_port} (log: {optimizer_api.log})")
         api.wait_for_dag(MAIN_DAG, timeout=180)
         api.wait_for_dag(OPTIMIZATION_DAG, timeout=180)
         api.ensure_pool(*AGENT_POOL)
@@ -328,26 +379,21 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         if args.exit_after_run:
             return 0
-        while all(process.poll() is None for process in processes):
+        say("watching the stack: a component that stops is restarted")
+        while True:
             time.sleep(1)
-        say("Airflow or the API stopped; see the logs")
-        return 1
     except KeyboardInterrupt:
         say("stopping")
         return 0
+    except ChildFailed as exc:
+        say(f"error: {exc}; stopping everything")
+        return 1
     except Exception as exc:  # noqa: BLE001 - one clear line for the newcomer, not a traceback
-        say(f"error: {exc}")
+        say(f"error: {supervisor.failure or exc}")
         return 1
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGINT)
-                try:
-                    process.wait(60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-        for component in reversed(started):
-            component.stop()
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+        supervisor.stop_all()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The newcomer path: `make run` from the checkout brings the stack up, the metadata refresh
-succeeds according to Airflow's REST API, the lake objects are in S3, and Ctrl-C stops
-everything it started."""
+succeeds according to Airflow's REST API, the lake objects are in S3, a killed local AWS
+endpoint comes back with them, and Ctrl-C stops everything it started."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import boto3
+import psutil
 import pytest
 
 from local import services
@@ -91,6 +92,20 @@ def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(tmp_path):
         slow = json.loads(s3.get_object(Bucket="redshift-optimizer-metadata",
                                         Key=f"metadata/query_history/{today:%Y/%m/%d}/slow_queries.json")["Body"].read())
         assert slow["queries"], "the demo workload shows up as slow queries"
+
+        # Killing the local AWS endpoint loses nothing: the stack restarts it with its data.
+        listener = next(c.pid for c in psutil.net_connections("tcp")
+                        if c.status == psutil.CONN_LISTEN and c.laddr.port == ports["AWS_PORT"])
+        os.kill(listener, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while "the local AWS endpoint (moto) is running again" not in log_path.read_text(errors="replace"):
+            assert stack.poll() is None, log_path.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, "the stack did not restart the local AWS endpoint"
+            time.sleep(1)
+        again = s3.list_objects_v2(Bucket="redshift-optimizer-metadata")
+        assert {o["Key"] for o in again.get("Contents", [])} == stored
+        assert json.loads(s3.get_object(Bucket="redshift-optimizer-metadata",
+                                        Key=f"metadata/query_history/{today:%Y/%m/%d}/slow_queries.json")["Body"].read()) == slow
     finally:
         if stack.poll() is None:
             os.killpg(stack.pid, signal.SIGINT)

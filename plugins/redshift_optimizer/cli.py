@@ -1,4 +1,4 @@
-"""The command line: ``python -m redshift_optimizer analyze | review-schema | lint | rules``.
+"""The command line: ``python -m redshift_optimizer analyze | review-schema | lint | rules | prompts``.
 
 Exit codes: 0 done (findings or not; for ``lint``, none at the --fail-on level), 1 ``lint``
 found a finding at or above --fail-on, 2 the input could not be used (one line on stderr
@@ -25,6 +25,7 @@ from redshift_optimizer.errors import OptimizerError
 from redshift_optimizer.fingerprint import fingerprint
 from redshift_optimizer.models.findings import AnalysisResult, Finding, SchemaReview, Severity
 from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery
+from redshift_optimizer.prompt_publishing import add_parser as add_prompts_parser
 from redshift_optimizer.rules.catalogue import RULES_VERSION, markdown, rules
 from redshift_optimizer.rules.parsing import SqlInputError
 
@@ -223,6 +224,34 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sql_guard(args: argparse.Namespace) -> int:
+    from redshift_optimizer import sql_guard
+
+    if args.format == "markdown":
+        sys.stdout.write(sql_guard.allow_list_markdown())
+        return EXIT_OK
+    if args.format == "json":
+        print(json.dumps({"functions": sql_guard.ALLOWED_FUNCTIONS, "syntax": sql_guard.ALLOWED_SYNTAX,
+                          "node_types": sql_guard.allowed_node_types(),
+                          "system_schemas": sql_guard.SYSTEM_SCHEMAS,
+                          "system_prefixes": sql_guard.SYSTEM_PREFIXES}, indent=2))
+        return EXIT_OK
+    if args.files:
+        worst = EXIT_OK
+        for path in args.files:
+            name, text = read_sql(path)
+            try:
+                sql_guard.guard(text)
+                print(f"{name}: allowed")
+            except SqlInputError as exc:
+                print(exc.one_line(name))
+                worst = EXIT_FINDINGS
+        return worst
+    for family, names in sql_guard.ALLOWED_FUNCTIONS.items():
+        print(f"{family}: {', '.join(sorted(names))}")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------------ parser
 
 
@@ -288,6 +317,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                    help="text listing, the docs/rules.md page, or JSON")
     p.set_defaults(run=cmd_rules)
+
+    add_prompts_parser(sub)
+    p = sub.add_parser("sql-guard", help="the SQL guard: its allow-list, or check SQL files against it",
+                       description="What the product runs of a caller's SQL on the warehouse: one read-only "
+                                   "query of allow-listed functions. Without files, lists the allow-list "
+                                   "(markdown: the docs/sql-guard.md page). With files, says whether each "
+                                   "would run; exits 1 when one is refused.")
+    p.add_argument("files", nargs="*", metavar="FILE", help="SQL files to check (- for standard input)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="the allow-list as text, the docs/sql-guard.md page, or JSON")
+    p.set_defaults(run=cmd_sql_guard)
     return parser
 
 

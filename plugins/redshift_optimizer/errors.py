@@ -14,7 +14,19 @@ class ConfigurationError(NotRetryable):
 
 
 class WarehouseError(OptimizerError):
-    """The warehouse could not be reached or refused a statement."""
+    """The warehouse could not be reached or refused a statement.
+
+    ``failure`` (a ``warehouse.errors.WarehouseFailure``) describes it without the
+    warehouse's own text: its class, SQLSTATE and the missing grant. Store and show that,
+    never ``str(error)``, where the statement was a caller's SQL (the text echoes values)."""
+
+    def __init__(self, message: str, failure: object | None = None):
+        super().__init__(message)
+        self.failure = failure
+
+    def summary(self) -> str:
+        """The error's class, SQLSTATE and missing grant: no text of the warehouse's."""
+        return self.failure.summary() if self.failure is not None else "other error"
 
 
 class LakeError(OptimizerError):

@@ -15,20 +15,28 @@ from dataclasses import dataclass
 
 # One scanner for what must be recognised before anything else, so that a "--" inside a
 # string is not a comment and a quote inside a comment does not open a string.
-# Redshift strings: '...' with '' or \' escapes. The look-ahead lets the engine skip
-# ordinary characters quickly.
-_LEXEMES = re.compile(
-    r"(?=[-/'\"])(?:(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))"
-    r"|(?P<string>'(?:[^'\\]|''|\\.)*(?:'|\Z))"
-    r"|(?P<ident>\"(?:[^\"]|\"\")*\"))",
-    re.S,
+# Redshift strings: '...' with '' or \' escapes. No capturing groups: they keep the regex
+# engine from skipping ordinary characters quickly, so a match is told apart by its first
+# character instead.
+_LEXEME = (
+    r"--[^\n]*|/\*.*?(?:\*/|\Z)"
+    r"|'(?:[^'\\]|''|\\.)*(?:'|\Z)"
+    r"|\"(?:[^\"]|\"\")*\""
 )
+_LEXEMES = re.compile(_LEXEME, re.S)
 # Numbers that are not part of an identifier ("t1", "col_2", "$1"). The look-behind comes
 # after the first digit so the engine can scan for digits quickly.
-_NUMBERS = re.compile(
+_NUMBER = (
     r"(?:[0-9](?<![\w$\".][0-9])[0-9]*(?:\.[0-9]*)?|\.(?<![\w.]\.)[0-9]+)"
     r"(?:[eE][-+]?[0-9]+)?(?![\w$])"
 )
+_NUMBERS = re.compile(_NUMBER)
+# The same numbers in two passes, twice as fast as the alternation above: the rare ones that
+# start with a point (".5") first, then those that start with a digit. Neither pass can
+# create or hide a match of the other (a point number is never preceded by a word
+# character, and "?" is not one).
+_POINT_NUMBERS = re.compile(r"\.(?<![\w.]\.)[0-9]+(?:[eE][-+]?[0-9]+)?(?![\w$])")
+_DIGIT_NUMBERS = re.compile(r"[0-9](?<![\w$\".][0-9])[0-9]*(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?(?![\w$])")
 # Canonical spacing: one space around every operator and parenthesis (str.translate, the
 # fast path), operators of two characters joined again, no space inside parentheses or
 # before commas, so "IN(1,2)" and "in ( 1, 2 )" come out the same.
@@ -58,18 +66,23 @@ class Fingerprint:
     text: str
 
 
-_STRIPPED = {"comment": " ", "string": " ? "}
-
-
-def _strip_lexemes(match: re.Match[str]) -> str:
-    return _STRIPPED.get(match.lastgroup) or match.group(0)
+def _strip_lexeme(match: re.Match[str]) -> str:
+    text = match.group()
+    first = text[0]
+    if first == "'":
+        return " ? "
+    if first == '"':
+        return text
+    return " "
 
 
 def normalize(sql: str) -> str:
     """The query's shape: comments and whitespace gone, lower case, literals as ``?``,
     IN and VALUES lists collapsed to one placeholder, canonical spacing."""
-    text = _LEXEMES.sub(_strip_lexemes, sql)
-    text = _NUMBERS.sub("?", text).lower()
+    text = _LEXEMES.sub(_strip_lexeme, sql)
+    if _POINT_NUMBERS.search(text):
+        text = _POINT_NUMBERS.sub("?", text)
+    text = _DIGIT_NUMBERS.sub("?", text).lower()
     for char, spaced in _SPACED:
         if char in text:
             text = text.replace(char, spaced)
@@ -95,12 +108,15 @@ def fingerprint(sql: str) -> Fingerprint:
 
 
 def _redact_lexemes(match: re.Match[str]) -> str:
-    if match.group("comment") is not None:
+    text = match.group()
+    if text[0] == "-":
         # Comments are free text and may carry values too; keep the line structure only.
-        return "" if match.group(0).startswith("--") else " "
-    if match.group("string") is not None:
+        return ""
+    if text[0] == "/":
+        return " "
+    if text[0] == "'":
         return "'?'"
-    return match.group(0)
+    return text
 
 
 def redact_literals(sql: str) -> str:

@@ -58,9 +58,17 @@ def open_warehouse(settings: Settings) -> Warehouse:
     return warehouse_from_connection(settings.warehouse_conn_id, settings.resolved_include_dir())
 
 
+def open_verifier(settings: Settings) -> Warehouse:
+    """The warehouse as the verification identity (setting ``verification_conn_id``): the
+    user that runs callers' SQL in rewrite checks, with SELECT on the tables and nothing else."""
+    return warehouse_from_connection(settings.verification_conn_id, settings.resolved_include_dir(),
+                                     setting="verification_conn_id")
+
+
 def open_proof_engine(settings: Settings) -> Warehouse:
     """The PostgreSQL of setting ``proof_conn_id``, where rewrites are proved on generated data."""
-    return warehouse_from_connection(settings.proof_conn_id, settings.resolved_include_dir())
+    return warehouse_from_connection(settings.proof_conn_id, settings.resolved_include_dir(),
+                                     setting="proof_conn_id")
 
 
 def open_lake(settings: Settings) -> MetadataLake:

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
 
     # Where things are.
     warehouse_conn_id: str = Field("redshift_default", description="Airflow connection of the warehouse")
+    verification_conn_id: str = Field(
+        "redshift_verifier", min_length=1,
+        description="Airflow connection of the low-privilege warehouse user that runs rewrite checks "
+        "(USAGE on the schemas and SELECT on the tables, nothing else); never the profiling user")
     aws_conn_id: str = Field("aws_default", description="Airflow connection for S3, SNS, CloudWatch")
     bucket: str = Field("redshift-optimizer-metadata", description="S3 bucket of the metadata lake")
     key_prefix: str = Field("", description="optional key prefix inside the bucket")

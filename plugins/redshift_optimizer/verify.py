@@ -1,9 +1,17 @@
 """Verification of a rewrite on the warehouse: EXPLAIN both queries (``explained``), then run
 both within a row and time budget and compare the results as multisets (``equivalent``).
 
-Only plain queries are run (no DML, DDL or SELECT INTO), each capped at ``max_rows + 1``
-rows, with a statement timeout and, where the engine has one, a read-only session. On the
-local PostgreSQL stand-in the Redshift SQL is transpiled first (redshift_optimizer.transpile).
+Only what the SQL guard (:mod:`redshift_optimizer.sql_guard`) lets through is run: one
+read-only query of side-effect-free functions. Each is capped at ``max_rows + 1`` rows and
+cancelled by the warehouse adapter from outside once it overruns ``timeout_s`` (nothing the
+query sets can lift that), on the connection the caller passes: the low-privilege
+verification identity (setting ``verification_conn_id``), in a read-only session where the
+engine has one. On the local PostgreSQL stand-in the Redshift SQL is transpiled first
+(redshift_optimizer.transpile).
+
+The notes say what happened in counts, timings and error classes
+(:mod:`redshift_optimizer.warehouse.errors`), never in the warehouse's words: its error text
+echoes values, and the notes are stored and served to callers.
 """
 
 from __future__ import annotations
@@ -15,16 +23,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
 
 from redshift_optimizer.errors import WarehouseError
 from redshift_optimizer.models.findings import Verification
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.parsing import DIALECT
+from redshift_optimizer.rules.parsing import DIALECT, SqlInputError
+from redshift_optimizer.sql_guard import guard
 from redshift_optimizer.transpile import to_postgres
 
-_WRITES = (exp.DML, exp.DDL, exp.Into, exp.Command, exp.Copy, exp.Set, exp.Transaction)
+
+_BACKSTOP_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -46,15 +55,6 @@ class VerificationReport:
     rewrite_seconds: float | None = None
 
 
-def _read_only_query(sql: str) -> exp.Expression:
-    statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
-    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
-        raise ValueError("only a single query (SELECT / WITH / set operation) is verified")
-    if any(isinstance(n, _WRITES) for n in statements[0].walk()):
-        raise ValueError("the query writes (SELECT INTO, DML or DDL inside): not run")
-    return statements[0]
-
-
 def engine_sql(tree: exp.Expression, engine: str, snapshot: SchemaSnapshot | None, original_text: str | None = None) -> str:
     """The query as the warehouse's engine runs it. On Redshift the user's text is run as
     written; on PostgreSQL it is transpiled."""
@@ -74,6 +74,16 @@ def _normal(value: Any) -> Any:
     return value
 
 
+def _failure(exc: WarehouseError) -> str:
+    """A refused statement as stored: its class, SQLSTATE and missing grant, no warehouse text."""
+    return exc.summary()
+
+
+def _timed_out(exc: WarehouseError) -> bool:
+    failure = getattr(exc, "failure", None)
+    return failure is not None and failure.error_class.value == "timeout"
+
+
 def _guarded(warehouse: Any, statements: list[str]) -> None:
     for statement in statements:
         try:
@@ -91,11 +101,14 @@ def verify(
 ) -> VerificationReport:
     """How far the rewrite is verified on ``warehouse``: EXPLAINED, then EQUIVALENT."""
     budget = budget or Budget()
-    try:
-        original_tree = _read_only_query(original)
-        rewrite_tree = _read_only_query(rewrite)
-    except (ValueError, sqlglot.errors.ParseError) as exc:
-        return VerificationReport(Verification.PARSED, notes=[f"not verified on the warehouse: {exc}"])
+    trees = []
+    for label, sql in (("original", original), ("rewrite", rewrite)):
+        try:
+            trees.append(guard(sql))
+        except SqlInputError as exc:
+            return VerificationReport(Verification.PARSED, notes=[
+                f"not verified on the warehouse: the {label} is refused by the SQL guard: {exc.one_line()}"])
+    original_tree, rewrite_tree = trees
     engine = getattr(warehouse, "engine", "redshift")
     try:
         sql_original = engine_sql(original_tree, engine, snapshot, original if engine == "redshift" else None)
@@ -103,21 +116,24 @@ def verify(
     except Exception as exc:  # noqa: BLE001 - a gap transpilation cannot close
         return VerificationReport(Verification.PARSED, notes=[f"cannot run on {engine}: {exc}"])
 
-    timeout_ms = int(budget.timeout_s * 1000)
+    # The budget is the adapter's cancel from outside (timeout_s below). The server-side
+    # timeout, a little longer, is a backstop should the process holding the timer die.
+    timeout_ms = int((budget.timeout_s + _BACKSTOP_S) * 1000)
     _guarded(warehouse, [f"SET statement_timeout = {timeout_ms}"]
              + (["SET default_transaction_read_only = on"] if engine == "postgres" else []))
     report = VerificationReport(Verification.PARSED)
     try:
         try:
-            warehouse.query(f"EXPLAIN {sql_original}")
+            warehouse.query(f"EXPLAIN {sql_original}", timeout_s=budget.timeout_s)
         except WarehouseError as exc:
-            report.notes.append(f"the original does not EXPLAIN on {engine}: {exc}; rewrite not verified further")
+            report.notes.append(
+                f"the original does not EXPLAIN on {engine}: {_failure(exc)}; rewrite not verified further")
             return report
         try:
-            warehouse.query(f"EXPLAIN {sql_rewrite}")
+            warehouse.query(f"EXPLAIN {sql_rewrite}", timeout_s=budget.timeout_s)
         except WarehouseError as exc:
-            report.failed = True
-            report.notes.append(f"the rewrite does not EXPLAIN on {engine}: {exc}")
+            report.failed = not _timed_out(exc)
+            report.notes.append(f"the rewrite does not EXPLAIN on {engine}: {_failure(exc)}")
             return report
         report.level = Verification.EXPLAINED
         results = []
@@ -125,11 +141,15 @@ def verify(
             capped = f"SELECT * FROM ({sql}) AS verified_rows LIMIT {budget.max_rows + 1}"
             started = time.monotonic()
             try:
-                rows = warehouse.query(capped)
+                rows = warehouse.query(capped, timeout_s=budget.timeout_s)
             except WarehouseError as exc:
-                if label == "rewrite" and "timeout" not in str(exc).lower() and "cancel" not in str(exc).lower():
-                    report.failed = True
-                report.notes.append(f"the {label} did not run within the budget: {exc}")
+                elapsed = time.monotonic() - started
+                if _timed_out(exc):
+                    report.notes.append(f"the {label} did not run within the budget: cancelled after "
+                                        f"{elapsed:.1f} s (budget {budget.timeout_s:g} s)")
+                else:
+                    report.failed = label == "rewrite"
+                    report.notes.append(f"the {label} failed on {engine}: {_failure(exc)} after {elapsed:.1f} s")
                 return report
             elapsed = time.monotonic() - started
             if len(rows) > budget.max_rows:

@@ -145,16 +145,21 @@ def test_a_failed_agent_fails_the_run_after_the_others_are_stored(adhoc_dag, sta
     from redshift_optimizer.fingerprint import fingerprint
 
     sql = BAD_QUERY.replace("AS orders", "AS failing_orders")
-    # no warehouse: the data checks and the rewrite check fail, so the validation agent and
-    # the query optimizer have no result; the schema normalizer and the cost saver do
+    # no warehouse: the data checks fail, so the validation agent has no result; the schema
+    # normalizer and the cost saver do, and the query optimizer keeps its rewrite unverified
+    # with a note naming the verification connection's setting
     dag_run = adhoc_dag.test(run_conf={"sql": sql, "schema": "tpch", "settings": {
-        "key_prefix": PREFIX, "warehouse_conn_id": "no_such_warehouse"}})
+        "key_prefix": PREFIX, "warehouse_conn_id": "no_such_warehouse",
+        "verification_conn_id": "no_such_verifier"}})
     states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
     assert dag_run.state == "failed", states
     assert states["persist_results"] == "failed" and states["schema_normalizer"] == "success", states
     record = history(fingerprint(sql).query_hash)[0]
     assert record.agents["schema-normalizer"].succeeded and record.agents["cost-saver"].succeeded
-    assert not record.agents["redshift-query-optimizer"].succeeded, "stored before the run failed"
+    assert not record.agents["data-validation-agent"].succeeded, "stored before the run failed"
+    optimizer = record.agents["redshift-query-optimizer"]
+    assert optimizer.verification.value != "equivalent"
+    assert any("verification_conn_id" in note for note in optimizer.verification_notes), optimizer.verification_notes
 
 
 def test_verification_off_by_setting_stops_at_signature(adhoc_dag, stack):

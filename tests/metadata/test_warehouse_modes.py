@@ -129,3 +129,36 @@ def test_a_failed_data_api_statement_reports_redshifts_error(monkeypatch, includ
                           {"Id": "stmt-2", "Status": "FAILED", "Error": 'column "x" does not exist'}, None)
         with pytest.raises(WarehouseError, match='column "x" does not exist'):
             warehouse.query("SELECT x FROM svv_table_info")
+
+
+def test_data_api_cancels_a_statement_past_its_budget(monkeypatch, include_dir, aws_region, airflow_db):
+    _aws_connection(monkeypatch, "serverless", {"workgroup_name": "analytics-wg", "database": "analytics"})
+    warehouse = warehouse_from_connection("serverless", include_dir)
+    warehouse.poll_interval = 0
+    with Stubber(warehouse.hook.conn) as stub:
+        stub.add_response("execute_statement", {"Id": "stmt-3"}, None)
+        stub.add_response("describe_statement", {"Id": "stmt-3", "Status": "STARTED"}, {"Id": "stmt-3"})
+        stub.add_response("cancel_statement", {"Status": True}, {"Id": "stmt-3"})
+        with pytest.raises(WarehouseError, match="stmt-3 cancelled after its budget of 0 s") as error:
+            warehouse.query("SELECT set_config('statement_timeout', '0', false), pg_sleep(60)", timeout_s=0)
+        stub.assert_no_pending_responses()
+    assert error.value.failure.error_class.value == "timeout"
+
+
+def test_data_api_permission_errors_name_the_missing_grant(monkeypatch, include_dir, aws_region, airflow_db):
+    _aws_connection(monkeypatch, "provisioned", {"cluster_identifier": "c-1", "database": "dev", "db_user": "optimizer"})
+    warehouse = warehouse_from_connection("provisioned", include_dir)
+    with Stubber(warehouse.hook.conn) as stub:
+        stub.add_response("execute_statement", {"Id": "stmt-4"}, None)
+        stub.add_response("describe_statement", {"Id": "stmt-4", "Status": "FAILED",
+                                                 "Error": "ERROR: permission denied for relation sys_query_history"},
+                          None)
+        with pytest.raises(WarehouseError, match=r'missing: GRANT ROLE sys:monitor TO "optimizer"') as error:
+            warehouse.run("slow_queries", {"window_start": "2026-05-20 00:00:00", "window_end": "2026-05-21 00:00:00",
+                                           "threshold_us": 5_000_000, "limit": 10})
+        assert error.value.failure.error_class.value == "permission"
+        stub.add_client_error("execute_statement", "AccessDeniedException",
+                              "User: arn:aws:sts::1:assumed-role/mwaa is not authorized to perform: "
+                              "redshift-data:ExecuteStatement")
+        with pytest.raises(WarehouseError, match="missing: IAM permission redshift-data:ExecuteStatement"):
+            warehouse.query("SELECT 1")

@@ -11,9 +11,10 @@ steps under the day's keys. Everything after the plan is the daily code, unchang
 Two additions of the ad-hoc run:
 
 - :func:`verify_rewrite` takes the rule engine's rewrite up to ``equivalent`` on the
-  warehouse when the settings allow it: inside a read-only transaction (where the
-  connection keeps a session), with a statement timeout and a row budget, all settings
-  (:class:`AdhocSettings`).
+  warehouse when the settings allow it: what the SQL guard lets through, as the
+  low-privilege verification identity (setting ``verification_conn_id``), inside a
+  read-only transaction (where the connection keeps a session), cancelled from outside
+  past its time budget, with a row budget (:class:`AdhocSettings`).
 - the job identity: the DAG run id is the job id (:func:`job_run_id`), and the work area is
   named by it alone (:func:`adhoc_work_prefix`), so the API finds a job's plan and results
   from its id.
@@ -28,7 +29,7 @@ import logging
 import re
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import sqlglot
 from pydantic import BaseModel, Field
@@ -276,10 +277,16 @@ def query_window(window: SlowQueries | None, sql: str, query_hash: str, normaliz
 
 # ------------------------------------------------------------------- verification
 
-def verify_rewrite(lake: Any, warehouse: Any, settings: AdhocSettings, prefix: str) -> dict[str, Any]:
+def verify_rewrite(lake: Any, open_verifier: Callable[[], Any] | None, settings: AdhocSettings,
+                   prefix: str) -> dict[str, Any]:
     """Take the query optimizer's rewrite (in its context) up to ``equivalent`` on the
     warehouse, within the settings' budget and read-only; a rewrite the warehouse refutes is
-    withdrawn. Writes the context back; returns the level reached."""
+    withdrawn. Writes the context back; returns the level reached.
+
+    ``open_verifier`` opens the warehouse as the verification identity (setting
+    ``verification_conn_id``: a user that can only read the queried tables), never as the
+    product's profiling user; it is called only when there is a rewrite to check. When that
+    connection is not defined, the rewrite stays unverified on the warehouse, with a note."""
     from redshift_optimizer.verify import Budget, verify
 
     plan = lake.read_json(f"{prefix}/plan.json")
@@ -293,7 +300,7 @@ def verify_rewrite(lake: Any, warehouse: Any, settings: AdhocSettings, prefix: s
     ctx = AgentContext.model_validate(data)
     if not ctx.optimized_query:
         return {"verification": ctx.verification.value, "note": "no rewrite to verify"}
-    if not settings.adhoc_verify_rewrites or warehouse is None:
+    if not settings.adhoc_verify_rewrites or open_verifier is None:
         ctx.verification_notes.append("not run on the warehouse (setting adhoc_verify_rewrites is off)")
         lake.write_json(key, ctx)
         return {"verification": ctx.verification.value, "note": "verification on the warehouse is off"}
@@ -301,13 +308,21 @@ def verify_rewrite(lake: Any, warehouse: Any, settings: AdhocSettings, prefix: s
     budget = Budget(max_rows=settings.adhoc_max_rows, timeout_s=settings.adhoc_statement_timeout_seconds)
     schema = (plan.get("request") or {}).get("schema")
     try:
-        with read_only_session(warehouse, schema):
+        warehouse = open_verifier()
+    except ConfigurationError as exc:  # no verification identity: never fall back to the product's user
+        note = f"{UNCHECKED_NOTE}{exc}"
+        ctx.verification_notes.append(note)
+        lake.write_json(key, ctx)
+        return {"verification": ctx.verification.value, "note": note}
+    try:
+        with warehouse, read_only_session(warehouse, schema):
             report = verify(ctx.query.query_text, ctx.optimized_query, warehouse, budget, snapshot=snapshot)
             cost = None if report.failed else rewrite_cost(ctx, report, warehouse, snapshot)
     except WarehouseError as exc:  # the agents must not wait on a warehouse that is down
-        ctx.verification_notes.append(f"{UNCHECKED_NOTE}{exc}")
+        note = f"{UNCHECKED_NOTE}(connection '{settings.verification_conn_id}') {exc.summary()}"
+        ctx.verification_notes.append(note)
         lake.write_json(key, ctx)
-        return {"verification": ctx.verification.value, "note": str(exc)}
+        return {"verification": ctx.verification.value, "note": note}
     from redshift_optimizer.plan_cost import dearer
 
     if not report.failed and cost is not None and dearer(cost):
@@ -330,13 +345,14 @@ def rewrite_cost(ctx: AgentContext, report: Any, warehouse: Any, snapshot: Any) 
     """The rewrite's plan cost against the original's on the warehouse, with the times of the
     verification run when both ran (redshift_optimizer.plan_cost)."""
     from redshift_optimizer.plan_cost import judge
-    from redshift_optimizer.rules.parsing import DIALECT
+    from redshift_optimizer.rules.parsing import SqlInputError
+    from redshift_optimizer.sql_guard import guard
 
     ran = report.level is Verification.EQUIVALENT
-    try:
-        original = sqlglot.parse_one(ctx.query.query_text, read=DIALECT)
-        rewrite = sqlglot.parse_one(ctx.optimized_query, read=DIALECT)
-    except sqlglot.errors.ParseError:
+    try:  # EXPLAINed on the warehouse: only what the SQL guard lets through
+        original = guard(ctx.query.query_text)
+        rewrite = guard(ctx.optimized_query)
+    except SqlInputError:
         return None
     ctx.rewrite_cost = judge([r.name for r in ctx.rewrites], original, rewrite, warehouse, snapshot,
                              report.original_seconds if ran else None, report.rewrite_seconds if ran else None)

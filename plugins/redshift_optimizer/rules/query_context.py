@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Iterator
+from functools import cached_property, wraps
+from typing import Callable, Iterator, TypeVar
 
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
@@ -132,6 +132,8 @@ class QueryContext:
         self._has_cache: dict[tuple[int, str], bool | None] = {}
         self._output_cache: dict[int, list] = {}
         self._selected_cache: dict[int, set[str]] = {}
+        self._derived: dict[tuple, tuple[tuple, object]] = {}  # see per_context
+        self._resolved: dict[tuple[str, str, int], tuple[Scope | None, Source | None]] = {}
 
     # ----------------------------------------------------------------- scopes and sources
 
@@ -322,6 +324,15 @@ class QueryContext:
     def resolve(self, name: str, qualifier: str, scope: Scope | None) -> Source | None:
         """The relation a column reference belongs to, in this scope or an enclosing one."""
         name, qualifier = name.lower(), qualifier.lower()
+        # The rules resolve the same names in the same scopes many times over.
+        # The scope is kept with the answer, so its id cannot be reused by another object.
+        key = (name, qualifier, id(scope))
+        known = self._resolved.get(key)
+        if known is None or known[0] is not scope:
+            known = self._resolved[key] = (scope, self._resolve(name, qualifier, scope))
+        return known[1]
+
+    def _resolve(self, name: str, qualifier: str, scope: Scope | None) -> Source | None:
         while scope is not None:
             sources = self.sources(scope)
             if qualifier:
@@ -695,6 +706,27 @@ _EXPLAIN_OPTIONS = re.compile(r"\s*(?:verbose\s+)?", re.I)
 _PREPARE_NAME = re.compile(r"\s*[\w\"]+\s*(?:\([^()]*\))?\s*as\s+", re.I)
 
 
+_Derived = TypeVar("_Derived")
+
+
+def per_context(function: Callable[..., _Derived]) -> Callable[..., _Derived]:
+    """Compute ``function(ctx, *nodes)`` once per context: several rules ask for the same
+    derived view of a statement (a scope's join graph, the restriction of every scan), and
+    each used to rebuild it. ``nodes`` (scopes, expressions) are keyed by identity and kept
+    with the result, so an id cannot be reused by another object. The result is shared:
+    callers must only read it."""
+
+    @wraps(function)
+    def cached(ctx: "QueryContext", *nodes: object) -> _Derived:
+        key = (function, *map(id, nodes))
+        known = ctx._derived.get(key)
+        if known is None or any(a is not b for a, b in zip(known[0], nodes)):
+            known = ctx._derived[key] = (nodes, function(ctx, *nodes))
+        return known[1]
+
+    return cached
+
+
 def embedded_query(sql: str, command: exp.Command) -> exp.Query | None:
     """The query of ``UNLOAD ('SELECT ...')``, ``EXPLAIN [VERBOSE] SELECT ...`` or ``PREPARE
     name (types) AS SELECT ...`` (kept by sqlglot as opaque commands), parsed, with offsets in
@@ -938,6 +970,7 @@ __all__ = [
     "Source",
     "columns_outside_subqueries",
     "conjuncts",
+    "per_context",
     "dml_as_select",
     "embedded_query",
     "lookup_table",

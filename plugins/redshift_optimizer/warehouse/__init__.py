@@ -94,18 +94,22 @@ class Warehouse(ABC):
         """Run the named statement with ``params`` (``:name`` in the file)."""
         return self.query(self.statement(name, template or {}), params)
 
-    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> Rows:
-        """Run one statement (one round trip) and return its rows as dicts."""
+    def query(self, sql: str, params: Mapping[str, Any] | None = None, timeout_s: float | None = None) -> Rows:
+        """Run one statement (one round trip) and return its rows as dicts. With
+        ``timeout_s``, the statement is cancelled from outside (another thread, or the Data
+        API's CancelStatement) once it has run that long, whatever it set inside: a
+        WarehouseError of class ``timeout``."""
         params = dict(params or {})
         missing = [p for p in parameter_names(sql) if p not in params]
         if missing:
             raise ConfigurationError(f"SQL parameter(s) without a value: {', '.join(missing)}")
         self.round_trips += 1
-        return self._execute(sql, params)
+        return self._execute(sql, params, timeout_s)
 
     @abstractmethod
-    def _execute(self, sql: str, params: dict[str, Any]) -> Rows:
-        """Run one statement; implementations translate driver errors to WarehouseError."""
+    def _execute(self, sql: str, params: dict[str, Any], timeout_s: float | None = None) -> Rows:
+        """Run one statement; implementations translate driver errors to WarehouseError
+        (with its classification, ``warehouse.errors``) and cancel it after ``timeout_s``."""
 
     def close(self) -> None:
         """Release connections, if any are held."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +11,9 @@ from typing import Any
 
 from redshift_optimizer.errors import ConfigurationError, WarehouseError
 from redshift_optimizer.warehouse import Rows, Warehouse, to_pyformat
+from redshift_optimizer.warehouse.errors import ErrorClass, WarehouseFailure, classify, classify_text, describe_user
+
+log = logging.getLogger(__name__)
 
 # Tag that marks the product's own statements, so slow-query collection skips them.
 STATEMENT_TAG = "/* redshift-optimizer */"
@@ -22,7 +27,13 @@ def _plain(value: Any) -> Any:
 
 
 class DbApiWarehouse(Warehouse):
-    """Redshift (redshift_connector) or PostgreSQL (psycopg2) through a DB-API hook."""
+    """Redshift (redshift_connector) or PostgreSQL (psycopg 3 or psycopg2) through a DB-API hook.
+
+    A statement with a time budget is cancelled from another thread when it overruns:
+    psycopg's ``cancel_safe()`` or psycopg2's ``cancel()`` (a cancel request on its own
+    socket), or, for drivers without one (redshift_connector 2.x), ``pg_cancel_backend``
+    from a second connection of the same user. Nothing the statement sets inside its
+    session can lift that."""
 
     def __init__(self, hook: Any, engine: str, conn_id: str, **kwargs: Any):
         super().__init__(**kwargs)
@@ -30,39 +41,118 @@ class DbApiWarehouse(Warehouse):
         self.engine = engine
         self.conn_id = conn_id
         self._conn: Any = None
+        self._backend_pid: int | None = None
+        self._lock = threading.Lock()
+        self._statements = 0  # statements started with a time budget
+        self._running = 0  # the one the cancel timer may cancel now (0: none)
+        self._timed_out = 0  # the last one the timer cancelled
 
     def _connection(self) -> Any:
         if self._conn is None:
             try:
                 self._conn = self.hook.get_conn()
             except Exception as exc:  # noqa: BLE001 - every driver raises its own type
+                failure = classify(exc, self._user())
+                hint = f"; missing: {failure.missing}" if failure.missing else ""
                 raise WarehouseError(
                     f"cannot connect to the warehouse of connection '{self.conn_id}': "
-                    f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
+                    f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}{hint}",
+                    failure,
                 ) from None
             self._conn.autocommit = True
+            self._backend_pid = None
         return self._conn
 
-    def _execute(self, sql: str, params: dict[str, Any]) -> Rows:
-        conn = self._connection()
-        cursor = conn.cursor()
-        if hasattr(cursor, "paramstyle"):
-            # redshift_connector binds ':name' itself (server-side), leaving quotes alone.
-            cursor.paramstyle = "named"
-            text = sql
-        else:  # psycopg2 interpolates pyformat on the client
-            text = to_pyformat(sql)
+    def _user(self) -> str:
         try:
+            return describe_user(self.hook.get_connection(self.conn_id))
+        except Exception:  # noqa: BLE001 - only used to word a message
+            return f"<the database user of connection '{self.conn_id}'>"
+
+    def _cursor(self, conn: Any) -> tuple[Any, bool]:
+        cursor = conn.cursor()
+        named = hasattr(cursor, "paramstyle")
+        if named:  # redshift_connector binds ':name' itself (server-side), leaving quotes alone.
+            cursor.paramstyle = "named"
+        return cursor, named
+
+    def _pid(self, conn: Any) -> int | None:
+        """This session's backend pid (for a cancel from a second connection)."""
+        if self._backend_pid is None:
+            cursor, _ = self._cursor(conn)
+            try:
+                cursor.execute(self.statement("session_backend_pid"))
+                self._backend_pid = int(cursor.fetchone()[0])
+            finally:
+                cursor.close()
+        return self._backend_pid
+
+    def _cancel(self, conn: Any, token: int, pid: int | None) -> None:
+        """Cancel statement ``token`` if it is still the one running (called by the timer)."""
+        with self._lock:
+            if self._running != token:
+                return
+            self._timed_out = token
+            try:
+                self._send_cancel(conn, pid)
+            except Exception as exc:  # noqa: BLE001 - the server's own timeout is the backstop
+                log.warning("cancel of a statement over its budget on '%s' failed: %s", self.conn_id,
+                            type(exc).__name__)
+
+    def _send_cancel(self, conn: Any, pid: int | None) -> None:
+        if hasattr(conn, "cancel_safe"):  # psycopg 3.2+: a cancel request from another thread
+            conn.cancel_safe(timeout=10)
+        elif hasattr(conn, "cancel"):  # psycopg2: the same, thread-safe by design
+            conn.cancel()
+        elif pid is not None:  # redshift_connector: no cancel request; a second session cancels
+            second = self.hook.get_conn()
+            try:
+                second.autocommit = True
+                cursor, named = self._cursor(second)
+                sql = self.statement("cancel_backend")
+                cursor.execute(sql if named else to_pyformat(sql), {"pid": pid})
+                cursor.close()
+            finally:
+                second.close()
+
+    def _execute(self, sql: str, params: dict[str, Any], timeout_s: float | None = None) -> Rows:
+        conn = self._connection()
+        timer = None
+        token = 0
+        if timeout_s is not None:
+            pid = None if hasattr(conn, "cancel") else self._pid(conn)
+            with self._lock:
+                self._statements += 1
+                self._running = token = self._statements
+            timer = threading.Timer(timeout_s, self._cancel, (conn, token, pid))
+            timer.daemon = True
+        cursor, named = self._cursor(conn)
+        text = sql if named else to_pyformat(sql)  # psycopg2 interpolates pyformat on the client
+        started = time.monotonic()
+        try:
+            if timer is not None:
+                timer.start()
             cursor.execute(f"{STATEMENT_TAG}\n{text}", params)
             if cursor.description is None:
                 return []
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, map(_plain, row))) for row in cursor.fetchall()]
         except Exception as exc:  # noqa: BLE001
+            failure = classify(exc, self._user())
+            if timer is not None and self._timed_out == token:
+                failure = WarehouseFailure(ErrorClass.TIMEOUT, failure.sqlstate)
+                raise WarehouseError(
+                    f"warehouse '{self.conn_id}' cancelled a statement after its budget of {timeout_s:g} s "
+                    f"(ran {time.monotonic() - started:.1f} s)", failure) from exc
+            hint = f" (missing: {failure.missing})" if failure.missing else ""
             raise WarehouseError(
-                f"warehouse '{self.conn_id}' refused a statement: {str(exc).strip()}"
+                f"warehouse '{self.conn_id}' refused a statement: {str(exc).strip()}{hint}", failure
             ) from exc
         finally:
+            if timer is not None:
+                with self._lock:  # waits for a cancel under way: it never reaches the next statement
+                    self._running = 0
+                timer.cancel()
             cursor.close()
 
     def close(self) -> None:
@@ -86,7 +176,14 @@ class DataApiWarehouse(Warehouse):
         self.target = target
         self.poll_interval = poll_interval
 
-    def _execute(self, sql: str, params: dict[str, Any]) -> Rows:
+    def _user(self) -> str:
+        if self.target.get("db_user"):
+            return '"' + str(self.target["db_user"]).replace('"', '""') + '"'
+        if self.target.get("secret_arn"):
+            return f"<the database user of secret {self.target['secret_arn']}>"
+        return "<the database user of the connection's IAM identity (IAM:<name> or IAMR:<role>)>"
+
+    def _execute(self, sql: str, params: dict[str, Any], timeout_s: float | None = None) -> Rows:
         from redshift_optimizer.warehouse import parameter_names
 
         used = parameter_names(sql)
@@ -100,28 +197,45 @@ class DataApiWarehouse(Warehouse):
                 **self.target,
             )
             statement_id = getattr(output, "statement_id", output)
-            self._wait(statement_id)
+            self._wait(statement_id, timeout_s)
             return self._fetch(statement_id)
         except WarehouseError:
             raise
         except Exception as exc:  # noqa: BLE001
+            failure = classify(exc, self._user())
+            hint = f" (missing: {failure.missing})" if failure.missing else ""
             raise WarehouseError(
-                f"Redshift Data API (connection '{self.conn_id}') failed: {str(exc).strip()}"
+                f"Redshift Data API (connection '{self.conn_id}') failed: {str(exc).strip()}{hint}", failure
             ) from exc
 
-    def _wait(self, statement_id: str) -> None:
+    def _wait(self, statement_id: str, timeout_s: float | None = None) -> None:
+        """Until the statement finished; past ``timeout_s`` it is cancelled (CancelStatement)."""
         client = self.hook.conn
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while True:
             resp = client.describe_statement(Id=statement_id)
             status = resp["Status"]
             if status == "FINISHED":
                 return
             if status in ("FAILED", "ABORTED"):
+                error = resp.get("Error", "no error message")
+                failure = classify_text(error, self._user())
+                hint = f" (missing: {failure.missing})" if failure.missing else ""
                 raise WarehouseError(
-                    f"Redshift Data API statement {status.lower()} (connection '{self.conn_id}'): "
-                    f"{resp.get('Error', 'no error message')}"
+                    f"Redshift Data API statement {status.lower()} (connection '{self.conn_id}'): {error}{hint}",
+                    failure,
                 )
-            time.sleep(self.poll_interval)
+            if deadline is not None and time.monotonic() >= deadline:
+                try:
+                    client.cancel_statement(Id=statement_id)
+                except Exception as exc:  # noqa: BLE001 - it may have finished meanwhile
+                    if "not found" not in str(exc).lower() and "finished" not in str(exc).lower():
+                        raise
+                raise WarehouseError(
+                    f"Redshift Data API statement {statement_id} cancelled after its budget of {timeout_s:g} s "
+                    f"(connection '{self.conn_id}')", WarehouseFailure(ErrorClass.TIMEOUT))
+            time.sleep(self.poll_interval if deadline is None
+                       else max(min(self.poll_interval, deadline - time.monotonic()), 0.01))
 
     def _fetch(self, statement_id: str) -> Rows:
         client = self.hook.conn
@@ -150,15 +264,17 @@ class DataApiWarehouse(Warehouse):
         return None
 
 
-def warehouse_from_connection(conn_id: str, include_dir: Path, poll_interval: float = 1.0) -> Warehouse:
-    """The warehouse behind Airflow connection ``conn_id``; its type chooses the mode."""
+def warehouse_from_connection(conn_id: str, include_dir: Path, poll_interval: float = 1.0,
+                              setting: str = "warehouse_conn_id") -> Warehouse:
+    """The warehouse behind Airflow connection ``conn_id`` (named by ``setting``); its type
+    chooses the mode."""
     from airflow.sdk import BaseHook
 
     try:
         conn = BaseHook.get_connection(conn_id)
     except Exception:  # noqa: BLE001 - Airflow 3.0 and 3.x raise different types
         raise ConfigurationError(
-            f"Airflow connection '{conn_id}' is not defined (setting warehouse_conn_id); "
+            f"Airflow connection '{conn_id}' is not defined (setting {setting}); "
             "create it as type postgres, redshift, or aws with a cluster_identifier or "
             "workgroup_name extra"
         ) from None

@@ -16,6 +16,7 @@ from redshift_optimizer.rules.query_context import (
     columns_outside_subqueries,
     conjuncts,
     disjuncts,
+    per_context,
 )
 
 Pair = frozenset  # frozenset[Source] of two relations
@@ -141,6 +142,7 @@ def _conjunction_edges(ctx, parts, scope, local):
     return equi, other - {pair for pair, _ in equi}
 
 
+@per_context
 def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
     """The join graph of a SELECT scope (WHERE and ON predicates both count)."""
     graph = JoinGraph(scope, ctx.joined_sources(scope))
@@ -420,6 +422,7 @@ def _trace(ctx: QueryContext, derived: Source, predicate: exp.Expression,
     return found
 
 
+@per_context
 def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
     """Restriction of every base-table read: own filters, filters pushed into CTEs and derived
     tables, and restriction carried by equality joins (transitively)."""
