@@ -33,6 +33,7 @@ PARTS = {
     "tpcds": ("tpcds/queries/*.sql", "tpcds/snapshot.json"),
     "tpch": ("tpch/queries/*.sql", "tpch/snapshot.json"),
     "admin": ("admin/*/*.sql", None),
+    "heldout": ("heldout/*.sql", None),
 }
 #: The benchmark queries again without their snapshot: what the rules say when they cannot
 #: know sizes and keys (keys of these findings end in BARE).

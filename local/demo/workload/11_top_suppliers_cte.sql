@@ -1,5 +1,5 @@
--- anti-patterns: Q013
--- Suppliers within ten percent of the best revenue of a quarter: the CTE is referenced twice.
+-- clean
+-- Suppliers within ten percent of the best revenue of a quarter: the CTE, an aggregate, is referenced twice and reused (no finding).
 WITH supplier_revenue AS (
     SELECT l_suppkey, SUM(l_extendedprice * (1 - l_discount)) AS revenue
     FROM tpch.lineitem

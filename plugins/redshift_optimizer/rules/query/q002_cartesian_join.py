@@ -94,7 +94,7 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                 else "joined"
             yield _hit(ctx, source, join,
                        f"{source.name} is {how} with no predicate linking it to "
-                       f"{', '.join(s.name for s in earlier)}: a cartesian product")
+                       f"{', '.join(s.name or 'a derived table' for s in earlier)}: a cartesian product")
 
 
 RULE = Rule(

@@ -12,17 +12,35 @@ from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
 
 
+def _chain(node: exp.Union) -> list[exp.Union]:
+    """The UNIONs of one set operation (``a UNION b UNION c`` nests left): reported once."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, exp.Union) and current.args.get("distinct"):
+            found.append(current)
+            stack += [current.this, current.expression]
+        elif isinstance(current, exp.Subquery) and isinstance(current.this, exp.Union):
+            stack.append(current.this)
+    return found
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
+    done: set[int] = set()
     for node in ctx.statement.find_all(exp.Union):
-        if not node.args.get("distinct"):
+        if not node.args.get("distinct") or id(node) in done:
             continue
+        chain = _chain(node)
+        done.update(id(u) for u in chain)
+        branches = len(chain) + 1
         yield Hit(
             message=(
-                "UNION without ALL sorts or hashes the combined rows of both branches to remove "
-                "duplicates; if the branches cannot overlap, or duplicates are acceptable, "
-                "UNION ALL skips that step"
+                f"UNION without ALL ({branches} branches) sorts or hashes the combined rows of "
+                "every branch to remove duplicates; if the branches cannot overlap, or duplicates "
+                "are acceptable, UNION ALL skips that step"
             ),
-            evidence=[evidence.fragment(ctx, node.expression, name="second branch")],
+            evidence=[evidence.fragment(ctx, node.expression, name="second branch"),
+                      evidence.metric("UNION branches", branches)],
             node=node.expression,
         )
 
@@ -35,7 +53,7 @@ RULE = Rule(
     severity_text="LOW",
     summary="UNION without ALL: an extra de-duplication step over all rows.",
     documentation=Documentation(
-        what="A UNION without ALL.",
+        what="A UNION without ALL, reported once per set operation however many branches it has.",
         why=(
             "UNION de-duplicates the combined result: all rows of both branches are "
             "redistributed and sorted or hashed. Often the branches are disjoint by "

@@ -44,6 +44,54 @@ def _sort_key_joined(ctx: QueryContext, analysis: ScanAnalysis, source: Source, 
     return False
 
 
+_RANGE = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In)
+
+
+def _block_skipping(ctx: QueryContext, predicate: exp.Expression, source: Source) -> set[str]:
+    """The columns of ``source`` that a predicate compares in a way zone maps could use if the
+    column were sorted: equality, range, IN list or a prefix LIKE against constants. Not a
+    comparison of two of the table's own columns (``l_commitdate < l_receiptdate``), IS NULL,
+    ``<>``, NOT, or a LIKE with a leading wildcard: no sort key makes those skip blocks."""
+    found: set[str] = set()
+    stack = [predicate]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (exp.And, exp.Or, exp.Paren)):
+            stack.extend(node.iter_expressions())
+            continue
+        if isinstance(node, (exp.Like, exp.ILike)):
+            pattern = node.expression
+            if not (isinstance(pattern, exp.Literal) and pattern.is_string and pattern.this
+                    and pattern.this[0] not in "%_"):
+                continue
+        elif not isinstance(node, _RANGE) or (isinstance(node, exp.In) and node.args.get("query") is not None):
+            continue
+        columns = list(columns_outside_subqueries(node))
+        own = [c for c in columns if ctx.source_of(c) is source
+               or ((o := ctx.origin(c)) is not None and o.table is not None and o.table is source.table)]
+        if len(own) == 1 and len(own) == len(columns):
+            origin = ctx.origin(own[0])
+            found.add((origin.name if origin else own[0].name).lower())
+    return found
+
+
+def _joins_on(ctx: QueryContext, analysis: ScanAnalysis, source: Source, leading: str) -> bool:
+    """Whether the query equi-joins the table on its leading sort-key column (a dimension
+    sorted on its key for the join, filtered on its attributes)."""
+    graph = analysis.graphs.get(id(source.scope))
+    if graph is None:
+        return False
+    for pair, predicates in graph.equi.items():
+        if source not in pair:
+            continue
+        for predicate in predicates:
+            for column in columns_outside_subqueries(predicate) if isinstance(predicate, exp.Expression) else []:
+                origin = ctx.origin(column) if ctx.source_of(column) is source else None
+                if origin is not None and origin.name.lower() == leading:
+                    return True
+    return False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
@@ -53,28 +101,38 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
     analysis = scan_analysis(ctx)
     filtered: dict[str, set[str]] = {}
     first: dict[str, object] = {}
+    skipping: dict[str, set[str]] = {}
     for source in reads:
         columns = analysis.filter_columns.get(source)
         if not columns:
             continue
         filtered.setdefault(source.table.table_name, set()).update(columns)
+        for predicate in analysis.filter_predicates.get(source, []):
+            skipping.setdefault(source.table.table_name, set()).update(
+                _block_skipping(ctx, predicate, source) & columns)
         first.setdefault(source.table.table_name, (source, analysis.filter_predicates[source][0]))
     for name, columns in filtered.items():
         source, predicate = first[name]
         leading = source.table.sort_keys[0].lower()
         if leading in columns:
             continue
+        if not skipping.get(name):
+            continue  # no filter on it that zone maps could use, whatever the sort key
         if any(_sort_key_joined(ctx, analysis, s, leading) for s in reads if s.table.table_name == name):
             continue
         if (source.table.sort_key_type or "").upper() == "INTERLEAVED" and \
                 columns & {k.lower() for k in source.table.sort_keys}:
             continue  # every column of an interleaved sort key skips blocks equally
+        joined = any(_joins_on(ctx, analysis, s, leading) for s in reads if s.table.table_name == name)
         yield Hit(
             message=(
                 f"{name} ({evidence.rows(source.table)}) is filtered on "
                 f"{', '.join(sorted(columns))} but never on its leading sort-key column "
-                f"{leading}: zone maps can only skip blocks by {leading}"
+                f"{leading}: zone maps can only skip blocks by {leading}, so every block is read"
+                + (f"; {leading} is this query's join column, the sort key serves that join "
+                   "(a trade-off the workload review, T013, weighs)" if joined else "")
             ),
+            severity=Severity.LOW if joined else None,
             evidence=[evidence.fragment(ctx, predicate), *evidence.table(source.table),
                       evidence.column(f"{name}.{leading}", "leading sort key"),
                       *[evidence.column(f"{name}.{c}", "filtered") for c in sorted(columns)]],
@@ -89,7 +147,7 @@ RULE = Rule(
     name="filter-not-on-sortkey",
     title="Large table filtered, but not on its sort key",
     default_severity=Severity.MEDIUM,
-    severity_text="MEDIUM",
+    severity_text="MEDIUM; LOW when the query joins the table on that sort-key column",
     summary="A large table is filtered, but never on its leading sort-key column.",
     documentation=Documentation(
         what=(

@@ -86,6 +86,29 @@ def _on_dist_key(origin, bare: bool) -> bool:
                 and (table.dist_style or "KEY") in ("KEY", "AUTO(KEY)"))
 
 
+def _joined_elsewhere(ctx: QueryContext, graph, pair) -> bool:
+    """Whether the two relations are connected by equi-joins through other large tables,
+    avoiding their direct edge (a cycle, ``c_nationkey = s_nationkey`` beside
+    customer-orders-lineitem-supplier): the planner joins them along that path and applies the
+    extra equality to the joined rows. A path through a small dimension (two facts that both
+    join date_dim) does not count: the facts' own equality is then their join."""
+    x, y = tuple(pair)
+    edges = [tuple(p) for p in graph.equi if p != pair and len(p) == 2]
+    reached, frontier = {id(x)}, [x]
+    while frontier:
+        node = frontier.pop()
+        for a, b in edges:
+            for u, v in ((a, b), (b, a)):
+                if u is node and id(v) not in reached:
+                    if v is y:
+                        return True
+                    if not (v.is_base and ctx.is_large(v.table)):
+                        continue
+                    reached.add(id(v))
+                    frontier.append(v)
+    return False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
@@ -127,29 +150,21 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             if collocated or names in seen:
                 continue
             seen.add(names)
-            placed = next(((x, y, e, bare) for x, y, e, bare in keys
-                           if _on_dist_key(x, bare) or _on_dist_key(y, bare)), None)
-            if placed is not None:
-                # One side is already on its dist key: only the other moves (DS_DIST_INNER or
-                # OUTER), or the smaller side is broadcast. A star schema can collocate a fact
-                # table with one dimension only; its other joins look like this by design.
-                a, b, eq, bare = placed  # the evidence names the join the message quotes
-                x, y = a, b
-                fixed, moving = (x, y) if _on_dist_key(x, bare) else (y, x)
-                message = (
-                    f"{ctx.fragment(eq)} joins {design(moving.table)} with {design(fixed.table)}: "
-                    f"{fixed.table.table_name} is on its dist key, so Redshift redistributes "
-                    f"{moving.table.table_name} on {moving.name} (or broadcasts the smaller side); "
-                    "expected in a star schema when that table's dist key serves another, more "
-                    "frequent join (the workload review, T012, weighs that)"
-                )
-                severity = Severity.MEDIUM
-            else:
-                message = (
-                    f"{ctx.fragment(eq)} joins {design(a.table)} with {design(b.table)}: neither side "
-                    "is on its dist key, so both are redistributed over the network (DS_DIST_BOTH)"
-                )
-                severity = Severity.HIGH
+            if any(_on_dist_key(x, bare) or _on_dist_key(y, bare) for x, y, _, bare in keys):
+                # One side is already on its dist key: Redshift redistributes the other
+                # (DS_DIST_INNER / DS_DIST_OUTER) or broadcasts the smaller side
+                # (DS_BCAST_INNER). A star schema collocates its fact table with one dimension
+                # only; its other joins look like this by design, and only the workload review
+                # (T012), which weighs every join of the table, can say a dist key is wrong.
+                continue
+            if _joined_elsewhere(ctx, graph, pair):
+                continue  # an extra equality between relations already equi-joined through others
+            message = (
+                f"{ctx.fragment(eq)} joins {design(a.table)} with {design(b.table)}: neither side "
+                "is on its dist key, so both are redistributed on the join column "
+                "(DS_DIST_BOTH) or the smaller side is broadcast to every slice (DS_BCAST_INNER)"
+            )
+            severity = Severity.HIGH
             yield Hit(
                 message=message,
                 severity=severity,
@@ -169,14 +184,14 @@ RULE = Rule(
     name="non-collocated-join",
     title="Join of two large tables is not collocated",
     default_severity=Severity.HIGH,
-    severity_text="HIGH when neither side is on its dist key, MEDIUM when one is",
+    severity_text="HIGH (only reported when neither side is on its dist key)",
     summary="Equi-join of two large tables whose join columns are not both dist keys.",
     documentation=Documentation(
         what=(
-            "An equality join between two large base tables where the join columns are not the "
-            "distribution keys of both. HIGH when neither side is on its dist key (both move); "
-            "MEDIUM when one is (only the other moves, the normal cost of a star schema's second "
-            "dimension). A side that is an aggregate (GROUP BY, DISTINCT) or one row is not "
+            "An equality join between two large base tables where neither join column is its "
+            "table's distribution key, so both sides move. When one side is on its dist key only "
+            "the other moves: the normal cost of a star schema's second dimension, left to the "
+            "workload review (T012), which weighs every join of the table. A side that is an aggregate (GROUP BY, DISTINCT) or one row is not "
             "judged by its base table's size, and is not reported."
         ),
         why=(

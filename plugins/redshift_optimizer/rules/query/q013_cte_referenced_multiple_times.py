@@ -29,16 +29,44 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
     for key, sources in uses.items():
         if len(sources) < 2:
             continue
-        cte = sources[0].derived.expression.parent
+        derived = sources[0].derived
+        large = _large_rows(ctx, derived)
+        if not large:
+            continue  # an aggregate or a small result: reused as a common subexpression, cheaply
+        cte = derived.expression.parent
         yield Hit(
             message=(
-                f"CTE {names[key]} is referenced {len(sources)} times; Redshift evaluates a WITH "
-                "subquery once as a common subexpression where it can, otherwise once per "
-                "reference, repeating its scans and joins (EXPLAIN shows which)"
+                f"CTE {names[key]} is referenced {len(sources)} times and returns rows of "
+                f"{large.table_name} ({evidence.rows(large)}) unaggregated: Redshift reuses a WITH "
+                "subquery as a common subexpression where it can, which then holds that many rows "
+                "in memory or spills them, and otherwise repeats its scans once per reference "
+                "(EXPLAIN shows which)"
             ),
-            evidence=[evidence.fragment(ctx, cte), evidence.metric(f"{names[key]} references", len(sources))],
+            evidence=[evidence.fragment(ctx, cte), evidence.metric(f"{names[key]} references", len(sources)),
+                      *evidence.table(large)],
+            table=large.table_name,
             node=sources[1].node,
         )
+
+
+def _large_rows(ctx: QueryContext, derived):
+    """The large base table whose rows a CTE returns without aggregating them (no GROUP BY,
+    DISTINCT, aggregate, window-free LIMIT in any branch), or None: an aggregate's few rows
+    cost nothing to reuse, and without a snapshot the size is unknown (say nothing)."""
+    if ctx.snapshot is None:
+        return None
+    branches = derived.set_operation_scopes or [derived]
+    for branch in branches:
+        select = branch.expression
+        if not isinstance(select, exp.Select):
+            return None
+        if select.args.get("group") or select.args.get("distinct") or select.args.get("limit") or any(
+                isinstance(n, exp.AggFunc) for p in select.expressions for n in p.walk()):
+            continue
+        for source, _ in ctx.joined_sources(branch):
+            if source.is_base and ctx.is_large(source.table):
+                return source.table
+    return None
 
 
 def _inside(scope, ancestor) -> bool:
@@ -57,18 +85,24 @@ RULE = Rule(
     severity_text="LOW",
     summary="A CTE is referenced two or more times.",
     documentation=Documentation(
-        what="A common table expression referenced two or more times in the statement.",
+        what=(
+            "A common table expression referenced two or more times that returns the rows of a "
+            "large base table unaggregated (no GROUP BY, DISTINCT or aggregate)."
+        ),
         why=(
-            "Redshift inlines a CTE at each reference rather than materializing it, so its scans, "
-            "joins and aggregates run once per reference."
+            "Redshift evaluates a WITH subquery referenced more than once as a common "
+            "subexpression where it can, otherwise once per reference. Reuse is cheap for an "
+            "aggregate; for a CTE that returns a large table's rows it means holding (or "
+            "spilling) that many rows, and re-evaluation means repeating the scans. Only such "
+            "CTEs are reported, and only with a snapshot that knows the table is large."
         ),
         anti_pattern=(
-            "WITH rev AS (SELECT supp_id, SUM(amount) total FROM sales GROUP BY 1) "
-            "SELECT * FROM rev WHERE total = (SELECT MAX(total) FROM rev)"
+            "WITH recent AS (SELECT * FROM sales WHERE amount > 0) "
+            "SELECT a.id FROM recent a JOIN recent b ON b.parent_id = a.id"
         ),
         better=(
-            "CREATE TEMP TABLE rev AS SELECT supp_id, SUM(amount) total FROM sales GROUP BY 1; "
-            "SELECT * FROM rev WHERE total = (SELECT MAX(total) FROM rev)"
+            "CREATE TEMP TABLE recent DISTKEY(id) AS SELECT * FROM sales WHERE amount > 0; "
+            "SELECT a.id FROM recent a JOIN recent b ON b.parent_id = a.id"
         ),
     ),
     fix="Materialize it once in a temp table, or restructure to a single reference (e.g. a window function).",

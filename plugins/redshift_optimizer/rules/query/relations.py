@@ -337,20 +337,36 @@ def _filtered_sources(ctx: QueryContext, predicate: exp.Expression, scope: Scope
 
 
 def single_row(source: Source) -> bool:
-    """A derived relation that returns at most one row (aggregate without GROUP BY, LIMIT 1)."""
-    if source.derived is None or not isinstance(source.derived.expression, exp.Select):
+    """A derived relation that returns at most one row (aggregate without GROUP BY, LIMIT 1,
+    or a plain SELECT over one such relation: ``SELECT CASE ... FROM pct`` where pct is an
+    aggregate)."""
+    return source.derived is not None and _one_row_scope(source.derived, 0)
+
+
+def _one_row_scope(scope, depth: int) -> bool:
+    select = scope.expression
+    if not isinstance(select, exp.Select) or depth > 20:
         return False
-    select = source.derived.expression
-    if select.args.get("from_") is None and select.args.get("from") is None and not select.args.get("joins"):
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None and not select.args.get("joins"):
         return True  # SELECT 1, SELECT CURRENT_DATE AS d ...
     limit = select.args.get("limit")
     if limit is not None and isinstance(limit.expression, exp.Literal) and limit.expression.this == "1":
         return True
     if select.args.get("group"):
         return False
-    return bool(select.expressions) and all(
-        any(isinstance(n, exp.AggFunc) for n in e.walk()) for e in select.expressions
-    )
+    if select.expressions and all(any(isinstance(n, exp.AggFunc) and not isinstance(n.parent, exp.Window)
+                                      for n in e.walk()) for e in select.expressions):
+        return True  # an aggregate without GROUP BY (a window function keeps every row)
+    # One row in, one row out: a SELECT without GROUP BY over relations that are each one row.
+    relations = [from_.this] + [j.this for j in select.args.get("joins") or []] if from_ is not None else []
+    if not relations:
+        return False
+    for relation in relations:
+        inner = scope.sources.get(relation.alias_or_name) if isinstance(relation, (exp.Table, exp.Subquery)) else None
+        if not isinstance(inner, Scope) or not _one_row_scope(inner, depth + 1):
+            return False
+    return True
 
 
 def own_columns(expression: exp.Expression) -> list[exp.Column]:
