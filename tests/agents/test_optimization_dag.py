@@ -101,7 +101,12 @@ def test_offline_run_stores_every_agent_and_alerts(optimization_dag, stack, demo
         f["severity"] in ("HIGH", "CRITICAL") for res in r["agents"].values() for f in res["findings"])]
     assert high and all(h in body for h in high)
     assert "data-validation-agent: V001" in body
-    assert "redshift-query-optimizer" in body and "s3://redshift-optimizer-metadata/e2e/recommendations/2026/02/10/" in body
+    # every agent with a finding at HIGH is named (query findings follow the time at stake, so
+    # the demo's short queries may have none at HIGH)
+    high_agents = {name for r in archived.values() for name, res in r["agents"].items()
+                   if any(f["severity"] in ("HIGH", "CRITICAL") for f in res["findings"])}
+    assert high_agents and all(name in body for name in high_agents), (high_agents, body)
+    assert "s3://redshift-optimizer-metadata/e2e/recommendations/2026/02/10/" in body
 
     # the mapped instances are labelled with agent and query hash
     tis = [ti for ti in dag_run.get_task_instances() if ti.task_id == "redshift_query_optimizer"]
