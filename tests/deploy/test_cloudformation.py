@@ -218,9 +218,11 @@ def _forget_runs(dag_id: str) -> None:
         session.query(DagRun).filter(DagRun.dag_id == dag_id).delete()
 
 
-def run_pipeline(lake_stack: dict[str, str], monkeypatch) -> None:
+def run_pipeline(lake_stack: dict[str, str], monkeypatch, history_reader=None) -> None:
     """The metadata refresh, then the optimization, with the settings an operator gives on
-    MWAA (mwaa.yaml's Variable): the stack's bucket, prefix, table and topic ARNs."""
+    MWAA (mwaa.yaml's Variable): the stack's bucket, prefix, table and topic ARNs. The test's
+    own look at the history table goes through ``history_reader`` (a DynamoDB client; the
+    default credentials' when None): the execution role has no Scan, and needs none."""
     from airflow.dag_processing.dagbag import DagBag
 
     from local import services
@@ -247,7 +249,7 @@ def run_pipeline(lake_stack: dict[str, str], monkeypatch) -> None:
     dag_run = optimization.test(logical_date=None, run_conf={"run_date": today.isoformat(),
                                                              "settings": {"top_queries": 3}})
     assert dag_run.state == "success"
-    items = boto3.client("dynamodb").scan(TableName=lake_stack["HistoryTableName"])["Items"]
+    items = (history_reader or boto3.client("dynamodb")).scan(TableName=lake_stack["HistoryTableName"])["Items"]
     assert len({i["query_hash"]["S"] for i in items if i["run_date"]["S"] == today.isoformat()}) == 3
     archived = s3.list_objects_v2(Bucket=lake_stack["BucketName"],
                                   Prefix=f"team-a/recommendations/{today:%Y/%m/%d}/").get("KeyCount", 0)
@@ -317,6 +319,12 @@ def test_the_execution_role_is_enough_for_the_pipeline_under_enforced_iam(tmp_pa
         iam.put_user_policy(UserName="operator", PolicyName="assume", PolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
         key = iam.create_access_key(UserName="operator")["AccessKey"]
+        iam.create_user(UserName="auditor")  # the test's own reads of what the pipeline stored
+        iam.put_user_policy(UserName="auditor", PolicyName="read-history", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": "*"}]}))
+        auditor_key = iam.create_access_key(UserName="auditor")["AccessKey"]
+        auditor = boto3.client("dynamodb", aws_access_key_id=auditor_key["AccessKeyId"],
+                               aws_secret_access_key=auditor_key["SecretAccessKey"])
         iam.create_role(RoleName="enforced-execution", AssumeRolePolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                     "Principal": {"AWS": "arn:aws:iam::123456789012:user/operator"}}]}))
@@ -337,6 +345,6 @@ def test_the_execution_role_is_enough_for_the_pipeline_under_enforced_iam(tmp_pa
             boto3.client("s3").put_object(Bucket=LAKE["BucketName"], Key="team-a/elsewhere/x.json", Body=b"{}")
         with pytest.raises(ClientError, match="AccessDenied|not authorized"):
             boto3.client("dynamodb").delete_table(TableName=LAKE["HistoryTableName"])
-        run_pipeline(lake_stack, monkeypatch)
+        run_pipeline(lake_stack, monkeypatch, history_reader=auditor)
     finally:
         server.stop()
