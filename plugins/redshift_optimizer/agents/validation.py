@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 
 from pydantic import BaseModel, Field
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.catalog.profile import column_category
 from redshift_optimizer.errors import WarehouseError
 from redshift_optimizer.models.agents import ValidationCheck
@@ -100,7 +101,7 @@ class Limits:
 
 def manifest_prefix(table: str, day: date) -> str:
     """The lake prefix of one table's manifests of one day."""
-    return f"manifests/{table}/{day:%Y/%m/%d}/"
+    return lake_keys.manifests(table, day)
 
 
 def _check(code: str, table: str, status: str, *, column: str | None = None, observed: Any = None,
