@@ -21,6 +21,7 @@ import logging
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.models.lake import EtlManifest, TableSnapshot
 from redshift_optimizer.rules.base import Rule
 from redshift_optimizer.rules.validation import RULES, validate_table
@@ -34,7 +35,7 @@ V_RULES: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 def manifest_prefix(table: str, day: date) -> str:
     """The lake prefix of one table's manifests of one day."""
-    return f"manifests/{table}/{day:%Y/%m/%d}/"
+    return lake_keys.manifests(table, day)
 
 
 def reference_time(day: date, now: datetime | None = None) -> datetime:
