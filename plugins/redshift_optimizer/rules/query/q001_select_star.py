@@ -50,12 +50,32 @@ def _one_row(select: exp.Expression) -> bool:
     return isinstance(value, exp.Literal) and str(value.this) == "1"
 
 
+def _no_rows(select: exp.Expression) -> bool:
+    """``LIMIT 0``: the query asks only for the result's columns; no block is read."""
+    limit = select.args.get("limit") if isinstance(select, exp.Select) else None
+    value = limit.args.get("expression") if limit is not None else None
+    return isinstance(value, exp.Literal) and not value.is_string and str(value.this) == "0"
+
+
+def _compares_whole_rows(select: exp.Expression) -> bool:
+    """A branch of INTERSECT / EXCEPT (MINUS): the set operation compares every column of the
+    row, so ``*`` is the comparison itself; naming fewer columns would change the result."""
+    node = select.parent
+    while isinstance(node, (exp.SetOperation, exp.Subquery, exp.Paren)):
+        if isinstance(node, (exp.Intersect, exp.Except)):
+            return True
+        node = node.parent
+    return False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.root is None:
         return
     if isinstance(ctx.original, exp.Command) and str(ctx.original.this).upper() == "UNLOAD":
         return  # an export: the file is meant to hold every column the query selects
     for scope in output_scopes(ctx.root):
+        if _no_rows(scope.expression) or _compares_whole_rows(scope.expression):
+            continue
         for projection in scope.expression.expressions:
             if not is_star(projection):
                 continue

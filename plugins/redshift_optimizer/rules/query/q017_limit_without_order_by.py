@@ -13,10 +13,12 @@ from redshift_optimizer.rules.query_context import QueryContext
 
 
 def _no_limit(clause: exp.Expression) -> bool:
-    """LIMIT ALL / LIMIT NULL: no limit at all."""
+    """LIMIT ALL / LIMIT NULL: no limit at all; LIMIT 0: no rows at all (a query that only
+    asks for the result's columns), so which rows are kept cannot vary."""
     value = clause.args.get("expression")
     return isinstance(clause, exp.Limit) and (
         isinstance(value, exp.Null) or (isinstance(value, exp.Var) and value.name.upper() == "ALL")
+        or (isinstance(value, exp.Literal) and not value.is_string and str(value.this) == "0")
     )
 
 
