@@ -81,6 +81,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                 continue
             tables: list[Source] = []
             for target in star_targets(ctx, scope, projection):
+                if target.node.args.get("pivots"):
+                    continue  # * returns the PIVOT / UNPIVOT output, which consumes the table's columns
                 for base in base_tables_behind(ctx, target):
                     if base not in tables:
                         tables.append(base)
