@@ -119,7 +119,9 @@ RULE = Rule(
             "A `*` or `t.*` in the statement's output that resolves to all columns of a base "
             "table, directly or through CTEs and subqueries that also use `*`. A `*` whose "
             "columns are narrowed later, or that reads a CTE naming its columns, costs nothing; "
-            "`*` inside EXISTS and COUNT(*) are not stars."
+            "`*` inside EXISTS and COUNT(*) are not stars. A `*` in a branch of INTERSECT or "
+            "EXCEPT (MINUS) is the whole-row comparison, a `*` over PIVOT / UNPIVOT returns the "
+            "pivot's output, and LIMIT 0 reads no rows: none is reported."
         ),
         why=(
             "Redshift stores each column separately: a query reads only the blocks of the "

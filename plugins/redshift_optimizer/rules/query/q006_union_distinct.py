@@ -63,7 +63,10 @@ RULE = Rule(
     severity_text="LOW",
     summary="UNION without ALL: an extra de-duplication step over all rows.",
     documentation=Documentation(
-        what="A UNION without ALL, reported once per set operation however many branches it has.",
+        what=(
+            "A UNION without ALL, reported once per set operation however many branches it has; "
+            "not when every branch is itself SELECT DISTINCT (the distinct set is what is asked)."
+        ),
         why=(
             "UNION de-duplicates the combined result: all rows of both branches are "
             "redistributed and sorted or hashed. Often the branches are disjoint by "

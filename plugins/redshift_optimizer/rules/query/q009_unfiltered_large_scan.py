@@ -67,7 +67,9 @@ RULE = Rule(
             "derived table built on it) and no join (equality or range) to a relation that is "
             "filtered. "
             "The preserved side of an outer join is not restricted by its ON condition, and a "
-            "subquery correlated to an unfiltered outer table is not restricted by the correlation."
+            "subquery correlated to an unfiltered outer table is not restricted by the correlation. "
+            "`SELECT COUNT(*) FROM t` alone asks for the row count, which no filter could answer: "
+            "it is not reported."
         ),
         why=(
             "Without a predicate, zone maps cannot skip a single block: the whole table is read "

@@ -87,8 +87,8 @@ RULE = Rule(
     documentation=Documentation(
         what=(
             "A LIMIT, TOP, OFFSET or FETCH in a SELECT, at any level, with no ORDER BY in that "
-            "SELECT. LIMIT ALL, a SELECT of at most one row (an aggregate without GROUP BY) and "
-            "EXISTS subqueries are not reported: their result cannot vary."
+            "SELECT. LIMIT ALL, LIMIT 0, a SELECT of at most one row (an aggregate without GROUP "
+            "BY) and EXISTS subqueries are not reported: their result cannot vary."
         ),
         why=(
             "Slices return rows in no particular order: without ORDER BY the rows kept differ "
