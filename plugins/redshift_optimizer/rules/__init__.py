@@ -5,7 +5,7 @@ Query rules judge one statement (``rules/query``), table rules one table of the 
 (``rules/catalogue.py``) lists them all.
 """
 
-from redshift_optimizer.rules import sqlglot_compat  # noqa: F401 - before any scope is built
+from redshift_optimizer import sql  # noqa: F401 - the query model, before any scope is built
 from redshift_optimizer.rules.settings import AnalysisSettings
 
 __all__ = ["AnalysisSettings"]

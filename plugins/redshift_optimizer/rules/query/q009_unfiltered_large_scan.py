@@ -7,8 +7,8 @@ from typing import Iterator
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query.relations import scan_analysis
 from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.joins import scan_analysis
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
