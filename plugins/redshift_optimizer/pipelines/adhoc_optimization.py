@@ -338,7 +338,7 @@ def rewrite_cost(ctx: AgentContext, report: Any, warehouse: Any, snapshot: Any) 
     """The rewrite's plan cost against the original's on the warehouse, with the times of the
     verification run when both ran (redshift_optimizer.plan_cost)."""
     from redshift_optimizer.plan_cost import judge
-    from redshift_optimizer.rules.parsing import SqlInputError
+    from redshift_optimizer.sql.parsing import SqlInputError
     from redshift_optimizer.sql_guard import guard
 
     ran = report.level is Verification.EQUIVALENT

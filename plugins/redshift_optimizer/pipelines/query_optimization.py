@@ -360,7 +360,7 @@ def agent_contexts(
     window; ``validation`` the V checks per table (:func:`check_data`). An ad-hoc analysis
     of one query passes a window holding only that query."""
     from redshift_optimizer.analysis import analyze
-    from redshift_optimizer.rules.parsing import SqlInputError
+    from redshift_optimizer.sql.parsing import SqlInputError
 
     config = analysis_settings(settings)
     price_per_second = config.price_per_second()

@@ -7,7 +7,7 @@ rules one table's data in the warehouse (``rules/validation``). Each package's m
 (``rules/catalogue.py``) gathers them all.
 """
 
-from redshift_optimizer.rules import sqlglot_compat  # noqa: F401 - before any scope is built
+from redshift_optimizer import sql  # noqa: F401 - the query model, before any scope is built
 from redshift_optimizer.rules.settings import AnalysisSettings
 
 __all__ = ["AnalysisSettings"]

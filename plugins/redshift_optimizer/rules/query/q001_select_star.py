@@ -5,42 +5,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from sqlglot import exp
-from sqlglot.optimizer.scope import Scope
 
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query_context import QueryContext, Source, is_star
-
-
-def output_scopes(scope: Scope) -> list[Scope]:
-    """The SELECTs whose rows are the scope's output (each branch of a set operation)."""
-    if scope.set_operation_scopes:
-        return [s for branch in scope.set_operation_scopes for s in output_scopes(branch)]
-    return [scope] if isinstance(scope.expression, exp.Select) else []
-
-
-def star_targets(ctx: QueryContext, scope: Scope, star: exp.Expression) -> list[Source]:
-    """The relations a star projection expands over."""
-    sources = ctx.sources(scope)
-    if isinstance(star, exp.Column) and star.table:
-        source = sources.get(star.table.lower())
-        return [source] if source else []
-    return [s for s, _ in ctx.joined_sources(scope) if s.kind != "other"]
-
-
-def base_tables_behind(ctx: QueryContext, source: Source, depth: int = 0) -> Iterator[Source]:
-    """Base tables whose every column reaches the output through stars."""
-    if source.is_base:
-        yield source
-        return
-    if source.derived is None or depth > 20:
-        return
-    for branch in output_scopes(source.derived):
-        for projection in branch.expression.expressions:
-            if is_star(projection):
-                for target in star_targets(ctx, branch, projection):
-                    yield from base_tables_behind(ctx, target, depth + 1)
+from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.query import Source, base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.sql.trees import is_star
 
 
 def _one_row(select: exp.Expression) -> bool:
