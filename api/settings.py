@@ -12,32 +12,34 @@ History cursors are signed (HMAC-SHA256) with ``OPTIMIZER_API_CURSOR_SECRET``. U
 process draws a random secret when it starts: cursors then stop working when the API
 restarts, and do not work across replicas. Set it (at least 32 characters, from a secret
 store) when more than one replica serves the same clients.
+
+Where the lake and the history are (bucket, key prefix, table) are the product's own fields
+(``redshift_optimizer.settings.LakeLocation``), read here from ``OPTIMIZER_API_*``.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from redshift_optimizer.settings import LakeLocation
 
 ENV_PREFIX = "OPTIMIZER_API_"
 
 Secrets = Annotated[list[SecretStr], NoDecode]
-#: S3 bucket names (3 to 63 lower-case letters, digits, dots and hyphens) and DynamoDB table names.
-BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
-TABLE_NAME = r"^[A-Za-z0-9_.-]{3,255}$"
 
 
 class SettingsError(Exception):
     """A setting is missing or wrong: the message names the environment variable."""
 
 
-class ApiSettings(BaseSettings):
-    """Every knob of the API service."""
+class ApiSettings(LakeLocation):
+    """Every knob of the API service (the lake's bucket, key prefix and history table are
+    :class:`LakeLocation`'s)."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
@@ -60,10 +62,7 @@ class ApiSettings(BaseSettings):
     dag_id: str = Field("redshift_adhoc_optimization", pattern=r"^[A-Za-z0-9_.-]+$",
                         description="the ad-hoc optimization DAG")
 
-    # AWS: the metadata lake and the history table (the product's defaults).
-    bucket: str = Field("redshift-optimizer-metadata", description="S3 bucket of the metadata lake")
-    key_prefix: str = Field("", description="key prefix inside the bucket")
-    history_table: str = Field("query-optimization-history", pattern=TABLE_NAME, description="DynamoDB history table")
+    # AWS (the lake and the history table: LakeLocation's fields).
     aws_region: str | None = Field(None, description="AWS region (default: AWS_REGION / AWS_DEFAULT_REGION)")
 
     # Limits.
@@ -97,13 +96,6 @@ class ApiSettings(BaseSettings):
             raise ValueError("at least one key is needed")
         return value
 
-    @field_validator("bucket")
-    @classmethod
-    def _bucket_name(cls, value: str) -> str:
-        if not re.match(BUCKET_NAME, value):
-            raise ValueError(f"{value!r} is not an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens)")
-        return value
-
     @field_validator("cursor_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:
@@ -127,10 +119,6 @@ class ApiSettings(BaseSettings):
             settings={name: f"{ENV_PREFIX}{field.upper()}" for name, field in (
                 ("max_chars", "max_sql_chars"), ("max_depth", "max_sql_depth"),
                 ("max_tokens", "max_sql_tokens"), ("parse_seconds", "sql_parse_seconds"))})
-
-    def lake_key(self, key: str) -> str:
-        prefix = self.key_prefix.strip("/")
-        return f"{prefix}/{key}" if prefix else key
 
 
 def load_api_settings(**overrides: Any) -> ApiSettings:

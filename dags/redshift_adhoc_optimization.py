@@ -112,14 +112,10 @@ def redshift_adhoc_optimization():
     @task
     def verify_rewrite(plan: dict, contexts: list) -> dict:
         """Run the rewrite against the original on the warehouse as the verification user, read-only and budgeted."""
-        from airflow.sdk import Variable
         from redshift_optimizer.pipelines import adhoc_optimization as adhoc
-        from redshift_optimizer.runtime import SETTINGS_VARIABLE, open_lake, open_verifier, task_step
+        from redshift_optimizer.runtime import open_lake, open_verifier, task_step
 
-        with task_step():
-            params = get_current_context()["params"]
-            settings = adhoc.load_adhoc_settings(
-                Variable.get(SETTINGS_VARIABLE, default=None, deserialize_json=True), params.get("settings"))
+        with task_step() as (settings, _):
             return adhoc.verify_rewrite(open_lake(settings), lambda: open_verifier(settings), settings,
                                         plan["work_prefix"])
 

@@ -51,3 +51,13 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     missing = [name for name in Settings.model_fields if f"`{name}`" not in readme]
     assert not missing, f"settings missing from the README: {missing}"
+
+
+def test_every_analysis_threshold_is_documented():
+    from redshift_optimizer.rules.settings import AnalysisSettings
+
+    root = Path(__file__).resolve().parent.parent
+    docs = (root / "README.md").read_text() + (root / "docs" / "rules.md").read_text()
+    missing = [name for name in AnalysisSettings.model_fields
+               if f"`{name}`" not in docs and f"`analysis.{name}`" not in docs]
+    assert not missing, f"thresholds documented neither in the README nor in docs/rules.md: {missing}"

@@ -30,8 +30,7 @@ def settings_for_run(params: Mapping[str, Any] | None = None) -> Settings:
         raise ConfigurationError(f"Airflow Variable '{SETTINGS_VARIABLE}' is not valid JSON: {exc}") from None
     if not isinstance(stored, dict):
         raise ConfigurationError(f"Airflow Variable '{SETTINGS_VARIABLE}' must be a JSON object")
-    overrides = dict((params or {}).get("settings") or {})
-    return load_settings({**stored, **overrides})
+    return load_settings(stored, (params or {}).get("settings"))
 
 
 def run_day(context: Mapping[str, Any]) -> date:

@@ -1,10 +1,20 @@
 """The product's settings: one pydantic-settings class, every field with a default.
 
-Sources, strongest first: explicit overrides (DAG params, the Airflow Variable
+Sources, strongest first: explicit overrides (DAG params over the Airflow Variable
 ``redshift_optimizer``), environment variables prefixed ``REDSHIFT_OPTIMIZER_``, defaults.
 A bad value fails with a message that names the setting; so does a key that is no setting
 (a typo in the Variable must not be silently ignored). Configuration errors are not
 retryable: a task fails on them at once.
+
+The analyzer's thresholds and prices are one nested model, ``analysis``
+(:class:`~redshift_optimizer.rules.settings.AnalysisSettings`, the defaults of
+finding-codes.md): ``{"analysis": {"dist_skew_max": 5}}`` in the Variable or the params,
+``REDSHIFT_OPTIMIZER_ANALYSIS__DIST_SKEW_MAX=5`` in the environment (pydantic-settings'
+nested delimiter ``__``). A threshold's bare name (``large_table_rows``, as older Variables
+have it) means the same. Layers are merged key by key, inside ``analysis`` too.
+
+Where the lake and the history are (:class:`LakeLocation`: bucket, key prefix, table) is
+shared with the API's settings, which read the same fields from ``OPTIMIZER_API_*``.
 """
 
 from __future__ import annotations
@@ -17,11 +27,40 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from redshift_optimizer.errors import ConfigurationError
+from redshift_optimizer.rules.settings import AnalysisSettings
 
 ENV_PREFIX = "REDSHIFT_OPTIMIZER_"
+#: pydantic-settings' separator of nested settings in variable names (ANALYSIS__DIST_SKEW_MAX).
+NESTED_DELIMITER = "__"
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: S3 bucket names: 3 to 63 lower-case letters, digits, dots and hyphens.
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+#: DynamoDB table names.
+TABLE_NAME = r"^[A-Za-z0-9_.-]{3,255}$"
+#: The nested models of the settings, by field name.
+NESTED = {"analysis": AnalysisSettings}
+
+
+class LakeLocation(BaseSettings):
+    """Where the metadata lake and the history are: the fields the product's settings and the
+    API's share (each class reads them with its own environment prefix)."""
+
+    bucket: str = Field("redshift-optimizer-metadata", description="S3 bucket of the metadata lake")
+    key_prefix: str = Field("", description="optional key prefix inside the bucket")
+    history_table: str = Field("query-optimization-history", pattern=TABLE_NAME,
+                               description="DynamoDB table of analysis results")
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket_name(cls, value: str) -> str:
+        if not BUCKET_NAME.match(value):
+            raise ValueError(f"{value!r} is not an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens)")
+        return value
+
+    def lake_key(self, key: str) -> str:
+        """A lake key with the configured prefix."""
+        prefix = self.key_prefix.strip("/")
+        return f"{prefix}/{key}" if prefix else key
 
 
 class FreshnessCheck(BaseModel):
@@ -31,10 +70,10 @@ class FreshnessCheck(BaseModel):
     sla_hours: float = Field(26.0, gt=0, description="the newest value may be at most this old")
 
 
-class Settings(BaseSettings):
+class Settings(LakeLocation):
     """Every knob of the product, with the defaults of the finding-code document."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", env_nested_delimiter=NESTED_DELIMITER)
 
     # Where things are.
     warehouse_conn_id: str = Field("redshift_default", description="Airflow connection of the warehouse")
@@ -43,8 +82,6 @@ class Settings(BaseSettings):
         description="Airflow connection of the low-privilege warehouse user that runs rewrite checks "
         "(USAGE on the schemas and SELECT on the tables, nothing else); never the profiling user")
     aws_conn_id: str = Field("aws_default", description="Airflow connection for S3, SNS, CloudWatch")
-    bucket: str = Field("redshift-optimizer-metadata", description="S3 bucket of the metadata lake")
-    key_prefix: str = Field("", description="optional key prefix inside the bucket")
     include_dir: Path | None = Field(
         None, description="folder holding sql/ and prompts/ (default: the project's include/)"
     )
@@ -70,9 +107,10 @@ class Settings(BaseSettings):
     )
     cloudwatch_namespace: str = Field("RedshiftOptimizer", description="CloudWatch metric namespace")
 
-    # Finding thresholds (shared/docs/finding-codes.md).
-    large_table_rows: int = Field(10_000_000, ge=0)
-    small_table_rows: int = Field(3_000_000, ge=0)
+    # The analyzer: every finding threshold and price (shared/docs/finding-codes.md).
+    analysis: AnalysisSettings = Field(
+        default_factory=AnalysisSettings,
+        description="the rule engine's thresholds (T, C, Q codes) and the prices of the savings")
 
     # Query optimization: the four agents (dags/redshift_query_optimization.py).
     top_queries: int = Field(10, ge=1, le=500, description="fingerprints analysed per day, by total elapsed time")
@@ -98,8 +136,6 @@ class Settings(BaseSettings):
     prompt_source: Literal["project", "s3"] = Field(
         "project", description="project: include/prompts/<version>/; s3: bedrock-context/prompts/<version>/ in the lake"
     )
-    history_table: str = Field("query-optimization-history", pattern=r"^[A-Za-z0-9_.-]{3,255}$",
-                               description="DynamoDB table of analysis results")
     alerts_topic: str = Field("redshift-optimization-alerts", description="SNS topic name or ARN for optimization alerts")
     alert_min_severity: Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"] = Field(
         "HIGH", description="a result at or above this severity triggers the run's alert"
@@ -113,12 +149,6 @@ class Settings(BaseSettings):
                           "compared with the query before it on generated adversarial data, in a scratch schema "
                           "rolled back afterwards; none: no adversarial proof"
     )
-
-    # Cost figures (cost-saver agent and C findings).
-    price_per_rpu_hour: float = Field(0.375, ge=0, description="Serverless USD per RPU-hour")
-    base_rpu: int = Field(8, ge=1, description="RPUs a query keeps busy while it runs (Serverless)")
-    price_per_node_hour: float | None = Field(None, ge=0, description="provisioned USD per node-hour")
-    node_count: int | None = Field(None, ge=1, description="provisioned cluster nodes (with price_per_node_hour)")
 
     # Data validation (V codes).
     validation_load_column: str = Field(
@@ -146,13 +176,6 @@ class Settings(BaseSettings):
     submission_max_depth: int = Field(50, ge=1, le=500, description="deepest nesting of parentheses in submitted SQL")
     submission_max_tokens: int = Field(300_000, ge=10, description="most tokens in submitted SQL")
     submission_parse_seconds: float = Field(30.0, gt=0, le=600, description="time budget of parsing submitted SQL")
-
-    @field_validator("bucket")
-    @classmethod
-    def _bucket_name(cls, value: str) -> str:
-        if not BUCKET_NAME.match(value):
-            raise ValueError(f"{value!r} is not an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens)")
-        return value
 
     def submission_limits(self) -> Any:
         """The limits of a submitted query (the ad-hoc run's plan step)."""
@@ -196,30 +219,44 @@ class Settings(BaseSettings):
             )
         return self.agent_engine
 
-    def lake_key(self, key: str) -> str:
-        """A lake key with the configured prefix."""
-        prefix = self.key_prefix.strip("/")
-        return f"{prefix}/{key}" if prefix else key
 
-
-def load_settings(overrides: Mapping[str, Any] | None = None, model: type[Settings] | None = None) -> Settings:
-    """Settings from overrides, the environment and defaults; a bad value or an unknown key
-    names the setting (ConfigurationError, not retryable)."""
+def load_settings(*layers: Mapping[str, Any] | None, model: type[Settings] | None = None) -> Settings:
+    """Settings from ``layers`` (weakest first: the Variable, then a run's params), the
+    environment and defaults; a bad value or an unknown key names the setting
+    (ConfigurationError, not retryable)."""
     import os
 
     model = model or Settings
-    if overrides is not None and not isinstance(overrides, Mapping):
-        raise ConfigurationError(f"settings must be a JSON object, got {type(overrides).__name__}")
-    clean = {k: v for k, v in (overrides or {}).items() if v is not None}
-    unknown = [f"setting {key}: no such setting{_suggestion(str(key), model)}"
-               for key in clean if key not in model.model_fields]
-    unknown += [f"environment variable {name}: no such setting{_suggestion(name[len(ENV_PREFIX):].lower(), model)}"
-                for name in sorted(os.environ) if name.upper().startswith(ENV_PREFIX)
-                and name[len(ENV_PREFIX):].lower() not in model.model_fields]
+    environment = sorted(name for name in os.environ if name.upper().startswith(ENV_PREFIX))
+    unknown = [f"environment variable {name}: no such setting"
+               f"{_suggestion(name[len(ENV_PREFIX):].lower(), model, NESTED_DELIMITER, ENV_PREFIX, upper=True)}"
+               for name in environment if not _is_setting(name[len(ENV_PREFIX):].lower(), model)]
+    # A threshold under its bare name in the environment (as before the nesting): the weakest layer.
+    bare_env = {name[len(ENV_PREFIX):].lower(): os.environ[name] for name in environment
+                if name[len(ENV_PREFIX):].lower() in _bare(model)}
+    nested_env = {name[len(ENV_PREFIX) + len(f"analysis{NESTED_DELIMITER}"):].lower() for name in environment
+                  if name.upper().startswith(f"{ENV_PREFIX}ANALYSIS{NESTED_DELIMITER}")}
+    unknown += [f"environment variables {ENV_PREFIX}{key.upper()} and {ENV_PREFIX}ANALYSIS{NESTED_DELIMITER}"
+                f"{key.upper()}: the same setting twice" for key in sorted(set(bare_env) & nested_env)]
+    merged: dict[str, Any] = {}
+    for layer in (bare_env, *layers):
+        if layer is None:
+            continue
+        if not isinstance(layer, Mapping):
+            raise ConfigurationError(f"settings must be a JSON object, got {type(layer).__name__}")
+        for key, value in _nest({k: v for k, v in layer.items() if v is not None}, model).items():
+            if key not in model.model_fields:
+                unknown.append(f"setting {key}: no such setting{_suggestion(str(key), model, '.')}")
+            elif key in NESTED and isinstance(value, Mapping):
+                unknown += [f"setting {key}.{name}: no such setting{_suggestion(f'{key}.{name}', model, '.')}"
+                            for name in value if name not in NESTED[key].model_fields]
+                merged[key] = {**merged[key], **value} if isinstance(merged.get(key), dict) else dict(value)
+            else:
+                merged[key] = value
     if unknown:
         raise ConfigurationError("; ".join(unknown))
     try:
-        return model(**clean)
+        return model(**merged)
     except ValidationError as exc:
         problems = "; ".join(
             f"setting {'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')} (got {e.get('input')!r})"
@@ -228,8 +265,37 @@ def load_settings(overrides: Mapping[str, Any] | None = None, model: type[Settin
         raise ConfigurationError(problems) from None
 
 
-def _suggestion(key: str, model: type[Settings]) -> str:
+def _bare(model: type[Settings]) -> set[str]:
+    """The thresholds that may be given by their bare name (no setting of their own)."""
+    return set(AnalysisSettings.model_fields) - set(model.model_fields)
+
+
+def _nest(layer: dict[str, Any], model: type[Settings]) -> dict[str, Any]:
+    """One layer with the thresholds given by their bare names moved into ``analysis``."""
+    bare = {key: layer.pop(key) for key in list(layer) if key in _bare(model)}
+    nested = layer.get("analysis")
+    if not bare or (nested is not None and not isinstance(nested, Mapping)):
+        return {**layer, **bare}  # nothing to move, or pydantic names the bad analysis value
+    twice = sorted(set(bare) & set(nested or {}))
+    if twice:
+        raise ConfigurationError(f"setting {twice[0]} is given twice: as {twice[0]} and as analysis.{twice[0]}")
+    return {**layer, "analysis": {**(nested or {}), **bare}}
+
+
+def _is_setting(name: str, model: type[Settings]) -> bool:
+    """Whether an environment variable's name (lower case, without the prefix) is a setting."""
+    if name in model.model_fields or name in _bare(model):
+        return True
+    head, _, tail = name.partition(NESTED_DELIMITER)
+    if head in NESTED:
+        return tail in NESTED[head].model_fields
+    return bool(tail) and head in model.model_fields  # a key of a mapping (validation_freshness__<table>)
+
+
+def _suggestion(key: str, model: type[Settings], delimiter: str, prefix: str = "", upper: bool = False) -> str:
     import difflib
 
-    close = difflib.get_close_matches(key, list(model.model_fields), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+    names = [*model.model_fields, *(f"{field}{delimiter}{name}" for field, nested in NESTED.items()
+                                    for name in nested.model_fields)]
+    close = difflib.get_close_matches(key, names, n=1)
+    return f" (did you mean {prefix}{close[0].upper() if upper else close[0]}?)" if close else ""

@@ -152,6 +152,22 @@ def test_unavailable_messages_name_the_setting():
     assert "OPTIMIZER_API_BUCKET" in unavailable_message(LakeError("cannot read"))
 
 
+def test_the_api_reads_the_products_location_fields_from_its_own_variables(monkeypatch):
+    from api.settings import SettingsError, load_api_settings
+    from redshift_optimizer.settings import LakeLocation, Settings
+
+    for name, field in LakeLocation.model_fields.items():
+        assert Settings.model_fields[name].default == field.default, name
+    monkeypatch.setenv("OPTIMIZER_API_BUCKET", "other-lake")
+    monkeypatch.setenv("OPTIMIZER_API_HISTORY_TABLE", "other-history")
+    settings = load_api_settings(api_keys=API_KEY, key_prefix="edges/")
+    assert isinstance(settings, LakeLocation)
+    assert (settings.bucket, settings.history_table, settings.lake_key("x.json")) == \
+        ("other-lake", "other-history", "edges/x.json")
+    with pytest.raises(SettingsError, match="OPTIMIZER_API_HISTORY_TABLE: String should match pattern"):
+        load_api_settings(api_keys=API_KEY, history_table="x")
+
+
 class FakeAirflow:
     """Airflow's answers about one run (the REST transport is tested elsewhere)."""
 

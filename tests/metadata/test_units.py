@@ -124,3 +124,38 @@ def test_an_unknown_or_empty_setting_fails_at_once_naming_it(monkeypatch):
     monkeypatch.setenv("REDSHIFT_OPTIMIZER_TOP_QUERYS", "3")
     with pytest.raises(ConfigurationError, match="REDSHIFT_OPTIMIZER_TOP_QUERYS: no such setting"):
         load_settings()
+
+
+def test_the_analysis_thresholds_are_settings_of_every_source(monkeypatch):
+    from redshift_optimizer.pipelines.query_optimization import analysis_settings
+    from redshift_optimizer.rules.settings import AnalysisSettings
+
+    assert load_settings().analysis == AnalysisSettings(), "the defaults of the finding codes"
+    monkeypatch.setenv("REDSHIFT_OPTIMIZER_ANALYSIS__DIST_SKEW_MAX", "6")
+    monkeypatch.setenv("REDSHIFT_OPTIMIZER_ANALYSIS__REPEATED_QUERY_MIN_EXECUTIONS", "4")
+    monkeypatch.setenv("REDSHIFT_OPTIMIZER_SMALL_TABLE_ROWS", "11")  # a bare name, as older deployments set it
+    variable = {"analysis": {"dist_skew_max": 5, "unused_table_min_mb": 10}, "price_per_rpu_hour": 0.5}
+    params = {"analysis": {"unused_table_min_mb": 20}, "large_table_rows": 7}
+    settings = load_settings(variable, params)
+    got = settings.analysis
+    assert (got.dist_skew_max, got.repeated_query_min_executions, got.unused_table_min_mb) == (5.0, 4, 20.0), \
+        "params over the Variable over the environment, key by key inside analysis"
+    assert (got.large_table_rows, got.small_table_rows, got.price_per_rpu_hour) == (7, 11, 0.5)
+    assert got.stats_off_max == AnalysisSettings().stats_off_max
+    assert analysis_settings(settings) is got and AnalysisSettings.from_settings(settings) is got, \
+        "the rules read the product's thresholds"
+    assert load_settings().analysis.dist_skew_max == 6.0
+
+
+def test_an_unknown_or_bad_threshold_fails_naming_it(monkeypatch):
+    with pytest.raises(ConfigurationError,
+                       match=r"setting analysis\.dist_skew_mx: no such setting \(did you mean analysis\.dist_skew_max\?\)"):
+        load_settings({"analysis": {"dist_skew_mx": 5}})
+    with pytest.raises(ConfigurationError, match=r"setting analysis\.dist_skew_max: Input should be greater than 0"):
+        load_settings({"dist_skew_max": 0})
+    with pytest.raises(ConfigurationError, match="setting large_table_rows is given twice"):
+        load_settings({"large_table_rows": 1, "analysis": {"large_table_rows": 2}})
+    monkeypatch.setenv("REDSHIFT_OPTIMIZER_ANALYSIS__STATS_OF_MAX", "3")
+    with pytest.raises(ConfigurationError, match="REDSHIFT_OPTIMIZER_ANALYSIS__STATS_OF_MAX: no such setting "
+                                                 r"\(did you mean REDSHIFT_OPTIMIZER_ANALYSIS__STATS_OFF_MAX\?\)"):
+        load_settings()

@@ -14,7 +14,7 @@ Two additions of the ad-hoc run:
   warehouse when the settings allow it: what the SQL guard lets through, as the
   low-privilege verification identity (setting ``verification_conn_id``), inside a
   read-only transaction (where the connection keeps a session), cancelled from outside
-  past its time budget, with a row budget (:class:`AdhocSettings`).
+  past its time budget, with a row budget (the ``adhoc_*`` settings).
 - the job identity: the DAG run id is the job id (:func:`job_run_id`), and the work area is
   named by it alone (:func:`adhoc_work_prefix`), so the API finds a job's plan and results
   from its id.
@@ -66,7 +66,7 @@ from redshift_optimizer.pipelines.query_optimization import (  # the daily steps
     result_key,
     top_queries,
 )
-from redshift_optimizer.settings import Settings, load_settings
+from redshift_optimizer.settings import Settings
 from redshift_optimizer.submission import Submission
 
 log = logging.getLogger(__name__)
@@ -78,21 +78,6 @@ JOB_ID_PATTERN = r"^adhoc__[0-9a-f]{24}$"
 _JOB_ID = re.compile(JOB_ID_PATTERN)
 #: How a verification note starts when the rewrite could not be checked on the warehouse.
 UNCHECKED_NOTE = "not run on the warehouse: "
-
-
-class AdhocSettings(Settings):
-    """The settings of an ad-hoc run: the product's (whose ``adhoc_*`` fields are the ad-hoc
-    run's own: one Variable serves both DAGs, and a key unknown to either is an error)."""
-
-
-def load_adhoc_settings(stored: Mapping[str, Any] | None, overrides: Mapping[str, Any] | None) -> AdhocSettings:
-    """Settings of an ad-hoc run from the stored Variable and the run's overrides (then the
-    environment, then defaults); a bad value or an unknown key names the setting."""
-    if stored is not None and not isinstance(stored, Mapping):
-        raise ConfigurationError("the settings Variable must be a JSON object")
-    if overrides is not None and not isinstance(overrides, Mapping):
-        raise ConfigurationError("the run's settings param must be a JSON object")
-    return load_settings({**(stored or {}), **(overrides or {})}, model=AdhocSettings)
 
 
 class QueryRequest(BaseModel):
@@ -270,7 +255,7 @@ def query_window(window: SlowQueries | None, sql: str, query_hash: str, normaliz
 
 # ------------------------------------------------------------------- verification
 
-def verify_rewrite(lake: Lake, open_verifier: Callable[[], Any] | None, settings: AdhocSettings,
+def verify_rewrite(lake: Lake, open_verifier: Callable[[], Any] | None, settings: Settings,
                    prefix: str) -> dict[str, Any]:
     """Take the query optimizer's rewrite (in its context) up to ``equivalent`` on the
     warehouse, within the settings' budget and read-only; a rewrite the warehouse refutes is
@@ -466,7 +451,6 @@ __all__ = [
     "ADHOC_WORK_PREFIX",
     "JOB_ID_PATTERN",
     "UNCHECKED_NOTE",
-    "AdhocSettings",
     "QueryLake",
     "QueryRequest",
     "adhoc_work_prefix",
@@ -475,7 +459,6 @@ __all__ = [
     "job_record",
     "job_results",
     "job_run_id",
-    "load_adhoc_settings",
     "persist_job_results",
     "plan_query",
     "prefer_schema",

@@ -72,6 +72,7 @@ from redshift_optimizer.models.lake import (
     run_day_keys,
     utc_timestamp,
 )
+from redshift_optimizer.rules.settings import AnalysisSettings
 from redshift_optimizer.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -144,14 +145,9 @@ def engine_identity(settings: Settings) -> tuple[str, str]:
     return engine, (settings.prompt_version if engine == "bedrock" else f"rules-{RULES_VERSION}")
 
 
-def analysis_settings(settings: Settings) -> Any:
-    """The analyzer's thresholds and prices from the product's settings."""
-    from redshift_optimizer.rules.settings import AnalysisSettings
-
-    return AnalysisSettings.from_settings(
-        settings, price_per_rpu_hour=settings.price_per_rpu_hour, base_rpu=settings.base_rpu,
-        price_per_node_hour=settings.price_per_node_hour, node_count=settings.node_count,
-    )
+def analysis_settings(settings: Settings) -> AnalysisSettings:
+    """The analyzer's thresholds and prices: the settings' ``analysis``."""
+    return settings.analysis
 
 
 class MissingMetadata(LakeError, NotRetryable):

@@ -1,8 +1,9 @@
-"""Thresholds of the rule engine, with the defaults of shared/docs/finding-codes.md.
+"""Thresholds and prices of the rule engine, with the defaults of shared/docs/finding-codes.md.
 
-The two size thresholds are shared with the product's :class:`Settings`; the rest live here
-so the analyzer runs without Airflow or environment. ``AnalysisSettings.from_settings``
-takes the shared ones from the product's settings.
+Declared here only: the product's :class:`~redshift_optimizer.settings.Settings` holds them
+as its nested ``analysis`` model (settable from the Airflow Variable, a run's params and
+``REDSHIFT_OPTIMIZER_ANALYSIS__<NAME>``), and the analyzer runs on them without Airflow or
+environment. ``AnalysisSettings.from_settings`` gives the product's.
 """
 
 from __future__ import annotations
@@ -60,13 +61,13 @@ class AnalysisSettings(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> "AnalysisSettings":
-        """The analyzer's settings, with the size thresholds of the product's Settings."""
-        shared = {
-            name: getattr(settings, name)
-            for name in ("large_table_rows", "small_table_rows")
-            if getattr(settings, name, None) is not None
-        }
-        return cls(**{**shared, **overrides})
+        """The analyzer's settings of the product's Settings (its ``analysis``), or of any
+        object carrying some of the fields by name; ``overrides`` on top."""
+        nested = getattr(settings, "analysis", None)
+        if isinstance(nested, cls):
+            return cls(**{**nested.model_dump(), **overrides}) if overrides else nested
+        given = {name: getattr(settings, name) for name in cls.model_fields if getattr(settings, name, None) is not None}
+        return cls(**{**given, **overrides})
 
     def price_per_second(self) -> float:
         """What one second of query time costs at the configured prices."""
