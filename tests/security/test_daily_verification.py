@@ -7,14 +7,21 @@ from datetime import date
 
 import pytest
 
-from tests.agents.conftest import demo_day, optimization_dag, seed_day, stack  # noqa: F401 - fixtures
+from tests.agents.conftest import demo_day, optimization_dag, scaled_settings, seed_day, stack  # noqa: F401 - fixtures
 from tests.agents.test_optimization_dag import records, run
 
 pytestmark = pytest.mark.stack
 
 
 def test_daily_rewrites_are_verified_as_the_verification_user(optimization_dag, stack, demo_day):  # noqa: F811
+    from redshift_optimizer.analysis import analyze
+
     snapshot, profile, slow = demo_day
+    # The day's queries that have a rewrite to verify (the others only add agent runs).
+    rewritable = [q for q in slow.queries if analyze(q.query_text, snapshot, q, profile,
+                                                                scaled_settings()).optimized_query]
+    assert rewritable, "the demo workload has queries with a rewrite"
+    slow = slow.model_copy(update={"queries": rewritable})
     day = date(2026, 3, 3)
     seed_day("verified", day, snapshot, profile, slow)
     dag_run = run(optimization_dag, day, "verified", top_queries=len(slow.queries), verify_rewrites_in_warehouse=True)
