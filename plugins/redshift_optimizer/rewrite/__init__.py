@@ -33,7 +33,12 @@ from redshift_optimizer.rewrite.or_joins import or_join_to_union_all
 from redshift_optimizer.rewrite.signature import Signature, signature
 from redshift_optimizer.rewrite.single_pass import single_pass
 from redshift_optimizer.rewrite.sort_key_filters import copy_sort_key_filters
-from redshift_optimizer.rewrite.transforms import drop_redundant_distinct, drop_subquery_order, sargable_ranges
+from redshift_optimizer.rewrite.transforms import (
+    drop_redundant_distinct,
+    drop_subquery_order,
+    lend_context,
+    sargable_ranges,
+)
 from redshift_optimizer.rewrite.union_all import disjoint_union_all
 from redshift_optimizer.rules.parsing import DIALECT
 from redshift_optimizer.rules.query_context import QueryContext
@@ -119,12 +124,19 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
     # offer, and qualify + annotate_types is the dearest part of the pipeline).
     before: Signature | None = None
     before_known = ctx.snapshot is None
-    current = _folded(ctx.statement.copy())
+    if warehouse is None and proof_engine is None:
+        # The transformations copy what they change and leave their input alone, so the first
+        # ones can read the statement itself, folded already by its context, through the
+        # rules' analysis of it (lend_context) instead of a copy analysed again.
+        current = ctx.statement
+    else:
+        current = _folded(ctx.statement.copy())  # the proof and the plan cost get a tree of their own
     applied: list[Rewrite] = []
     notes: list[str] = []
     for name, code, description, transform in steps:
         try:
-            candidate = _folded(transform(current, ctx.snapshot))
+            with lend_context(ctx):
+                candidate = _folded(transform(current, ctx.snapshot))
         except Exception:  # noqa: BLE001 - a transformation that cannot cope leaves the tree alone
             continue
         if candidate == current:
