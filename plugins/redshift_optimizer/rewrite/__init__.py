@@ -94,7 +94,10 @@ def rewrite(tree: exp.Expression, snapshot: SchemaSnapshot | None,
         if not _answers(name, code, found):
             continue
         try:
-            candidate = _folded(transform(current, snapshot))
+            candidate = transform(current, snapshot)
+            if candidate is current:
+                continue  # a transformation with nothing to change may hand its input back
+            candidate = _folded(candidate)
         except Exception:  # noqa: BLE001 - a transformation that cannot cope leaves the tree alone
             continue
         if candidate != current:
@@ -136,7 +139,10 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
     for name, code, description, transform in steps:
         try:
             with lend_context(ctx):
-                candidate = _folded(transform(current, ctx.snapshot))
+                candidate = transform(current, ctx.snapshot)
+                if candidate is current:
+                    continue  # a transformation with nothing to change may hand its input back
+                candidate = _folded(candidate)
         except Exception:  # noqa: BLE001 - a transformation that cannot cope leaves the tree alone
             continue
         if candidate == current:

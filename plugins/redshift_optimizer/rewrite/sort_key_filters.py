@@ -23,7 +23,7 @@ _COMPARISONS = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 def copy_sort_key_filters(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
     if snapshot is None:
-        return tree.copy()
+        return tree
     # Read the input (through the rules' analysis when it is the statement they read), and
     # copy it only when there is a filter to add: most queries have none.
     ctx = reading_context(tree, snapshot)
@@ -63,10 +63,10 @@ def copy_sort_key_filters(tree: exp.Expression, snapshot: SchemaSnapshot | None)
                         for node in copy.find_all(exp.Column):
                             node.replace(target_col.copy())
                         additions.append((select, copy))
+    if not additions:
+        return tree  # nothing to add: the input itself, untouched (the pipeline then skips the step)
     original = tree
     tree = tree.copy()
-    if not additions:
-        return tree
     counterpart = {id(a): b for a, b in zip(original.walk(), tree.walk())}  # the copy has the same shape
     seen: set[tuple[int, str]] = set()
     for select, predicate in additions:

@@ -1,5 +1,6 @@
 """Tree transformations that never change a query's results, one function each (tree in,
-new tree out, the input untouched), in the style of sqlglot's optimizer rules. Each one
+new tree out, the input untouched; one with nothing to change may hand back its input
+itself), in the style of sqlglot's optimizer rules. Each one
 returns the tree unchanged where it cannot prove the change safe. The other rewrites have a
 module each in this package (anti_joins, decorrelate, or_joins, single_pass,
 sort_key_filters, union_all)."""
