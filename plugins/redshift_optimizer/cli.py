@@ -27,7 +27,7 @@ from redshift_optimizer.models.findings import AnalysisResult, Finding, SchemaRe
 from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery
 from redshift_optimizer.prompt_publishing import add_parser as add_prompts_parser
 from redshift_optimizer.rules.catalogue import RULES_VERSION, markdown, rules
-from redshift_optimizer.rules.parsing import SqlInputError
+from redshift_optimizer.sql.parsing import SqlInputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOT_ANALYSED = 0, 1, 2, 3
 
@@ -313,7 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_lint)
 
     p = sub.add_parser("rules", help="list the rules of the catalogue",
-                       description="The catalogue of finding codes: code, default severity, summary.")
+                       description="The catalogue of finding codes, every rule of the engine: query (Q), "
+                                   "table (T), workload (C) and validation (V) rules, with code, default "
+                                   "severity and summary.")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                    help="text listing, the docs/rules.md page, or JSON")
     p.set_defaults(run=cmd_rules)

@@ -40,8 +40,8 @@ from redshift_optimizer.rewrite.transforms import (
     sargable_ranges,
 )
 from redshift_optimizer.rewrite.union_all import disjoint_union_all
-from redshift_optimizer.rules.parsing import DIALECT
-from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.parsing import DIALECT
+from redshift_optimizer.sql.query import Query as QueryContext
 
 Transform = Callable[[exp.Expression, SchemaSnapshot | None], exp.Expression]
 

@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
 from redshift_optimizer.rewrite.transforms import reading_context
-from redshift_optimizer.rules.query_context import conjuncts, contains_subquery
+from redshift_optimizer.sql.trees import conjuncts, contains_subquery
 
 _COMPARISONS = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 

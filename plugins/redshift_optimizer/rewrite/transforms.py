@@ -15,24 +15,23 @@ from datetime import date
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query.q001_select_star import base_tables_behind, output_scopes, star_targets
-from redshift_optimizer.rules.query.q007_useless_subquery_order_by import useless_order
-from redshift_optimizer.rules.query.q014_distinct_with_group_by import redundant_distinct
-from redshift_optimizer.rules.query.relations import join_graph
-from redshift_optimizer.rules.query_context import QueryContext, is_star
+from redshift_optimizer.sql.joins import join_graph
+from redshift_optimizer.sql.query import Query, base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.sql.redundancy import redundant_distinct, useless_order
+from redshift_optimizer.sql.trees import is_star
 
 
-def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> QueryContext:
-    return QueryContext("", tree, snapshot)  # positions are not needed to transform
+def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> Query:
+    return Query("", tree, snapshot)  # positions are not needed to transform
 
 
 #: The analysis the rules already made of a tree (the statement they read), lent to the
 #: transformations that read that tree before copying it (see reading_context).
-_LENT: list[QueryContext] = []
+_LENT: list[Query] = []
 
 
 @contextmanager
-def lend_context(ctx: QueryContext):
+def lend_context(ctx: Query):
     """While inside, :func:`reading_context` answers with ``ctx`` for ``ctx.statement``, so a
     transformation handed the statement itself reads it through the rules' analysis (its
     scopes, origins, join graphs) instead of building it again."""
@@ -43,7 +42,7 @@ def lend_context(ctx: QueryContext):
         _LENT.remove(ctx)
 
 
-def reading_context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> QueryContext:
+def reading_context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> Query:
     """A context to read ``tree`` through, never to change it by: the lent analysis of that
     very tree when there is one, or a new one. The new one folds the tree's names to lower
     case, which leaves a tree the pipeline has folded already as it was."""
@@ -227,7 +226,7 @@ _DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE")
 _TO_CHAR_UNITS = {"%Y": ("year", "text-year"), "%Y-%m": ("month", "text-month"), "%Y-%m-%d": ("day", "text-day")}
 
 
-def _bucket(ctx: QueryContext, wrapped: exp.Expression):
+def _bucket(ctx: Query, wrapped: exp.Expression):
     """(column, unit, kind) when ``wrapped`` is DATE_TRUNC / TRUNC / CAST(... AS DATE) /
     EXTRACT(YEAR) / TO_CHAR(..., 'YYYY[-MM[-DD]]') over a bare sort-key column of a type where
     the range is exactly equivalent."""
@@ -286,7 +285,7 @@ def _between(column: exp.Column, low: date, high: date) -> exp.Expression:
                     exp.LT(this=column.copy(), expression=_literal(high)))
 
 
-def _rewrite_comparison(ctx: QueryContext, node: exp.Expression) -> exp.Expression | None:
+def _rewrite_comparison(ctx: Query, node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.Between):
         if node.args.get("symmetric"):
             return None  # BETWEEN SYMMETRIC swaps reversed bounds: the range below would not

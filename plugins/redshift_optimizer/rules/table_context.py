@@ -20,10 +20,12 @@ from redshift_optimizer.models.lake import (
     TableProfile,
     TableSnapshot,
 )
-from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
-from redshift_optimizer.rules.query.relations import join_graph, scan_analysis, using_columns
-from redshift_optimizer.rules.query_context import QueryContext, lookup_table
+from redshift_optimizer.models.findings import Evidence
+from redshift_optimizer.rules import evidence
+from redshift_optimizer.sql.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.settings import AnalysisSettings
+from redshift_optimizer.sql.joins import join_graph, scan_analysis, using_columns
+from redshift_optimizer.sql.query import Query, lookup_table
 
 
 logger = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ class WorkloadContext:
                 self.reads[name] += weight  # C002 must not call a table unused for a parse failure
             return
         for statement in statements:
-            qctx = QueryContext(query.query_text, statement, self.snapshot, query, None, self.settings)
+            qctx = Query(query.query_text, statement, self.snapshot)
             read_here = {s.table.table_name for s in qctx.base_reads() if s.table}
             if isinstance(statement, (exp.Update, exp.Delete, exp.Insert)) and isinstance(statement.this, exp.Table):
                 table = lookup_table(self.snapshot, ".".join(p for p in (statement.this.db, statement.this.name) if p))
@@ -121,7 +123,7 @@ class WorkloadContext:
                         counted.add(key)
                         self.filters.setdefault(key[0], Counter())[column] += weight
 
-    def _count_join(self, qctx: QueryContext, predicate: exp.Expression, joined: set) -> None:
+    def _count_join(self, qctx: Query, predicate: exp.Expression, joined: set) -> None:
         node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
         if not isinstance(node, (exp.EQ, exp.NullSafeEQ)):
             return
@@ -129,7 +131,7 @@ class WorkloadContext:
             if isinstance(side, exp.Column):
                 self._note_join(qctx.origin(side), joined)
 
-    def _note_semi_join(self, qctx: QueryContext, node: exp.In, joined: set) -> None:
+    def _note_semi_join(self, qctx: Query, node: exp.In, joined: set) -> None:
         """``outer.col IN (SELECT inner.col FROM ...)``: both columns are join columns and
         both tables are joined."""
         query = node.args["query"]
@@ -164,6 +166,22 @@ class WorkloadContext:
     def per_day(self, milliseconds: float) -> float:
         """Seconds per day of a total over the window."""
         return milliseconds / 1000.0 / self.days
+
+    def saving(self, milliseconds: float, priced: bool = True) -> dict[str, float]:
+        """What a total over the window comes to per day: seconds, and money at the
+        configured price unless ``priced`` is false."""
+        seconds = self.per_day(milliseconds)
+        saving = {"seconds_per_day": round(seconds, 1)}
+        if priced:
+            saving["money_per_day"] = round(seconds * self.settings.price_per_second(), 2)
+        return saving
+
+
+def query_facts(query: SlowQuery) -> list[Evidence]:
+    """The evidence naming one fingerprint of the window: hash, text, executions."""
+    return [evidence.metric("query_hash", query.query_hash),
+            Evidence(kind="query", name="fingerprint", value=query.fingerprint[:300]),
+            evidence.metric("executions", query.executions)]
 
 
 @dataclass
@@ -203,4 +221,19 @@ class TableContext:
         return self.table.row_count is not None and self.table.row_count <= self.settings.small_table_rows
 
 
-__all__ = ["TableContext", "WorkloadContext"]
+_UNENCODED = ("", "RAW", "NONE")
+
+
+def is_encoded(encoding: str | None) -> bool | None:
+    """Whether a column's encoding compresses it; None when the snapshot does not say."""
+    if encoding is None:
+        return None
+    return encoding.strip().upper() not in _UNENCODED
+
+
+def usage_counts(counter: Counter) -> list[Evidence]:
+    """The five columns the workload uses most, with their executions, as evidence."""
+    return [evidence.metric(f"executions using {column}", count) for column, count in counter.most_common(5)]
+
+
+__all__ = ["TableContext", "WorkloadContext", "is_encoded", "query_facts", "usage_counts"]
