@@ -24,6 +24,15 @@ _LEXEME = (
     r"|\"(?:[^\"]|\"\")*\""
 )
 _LEXEMES = re.compile(_LEXEME, re.S)
+# The same lexemes with each body unrolled (a run of ordinary characters, then one escape or
+# star, and so on), which the engine matches a third faster than an alternation per
+# character; normalize() uses this one (the same matches: tests/analysis/test_fingerprint.py).
+_LEXEMES_UNROLLED = re.compile(
+    r"--[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)"
+    r"|'[^'\\]*(?:(?:''|\\.)[^'\\]*)*(?:'|\Z)"
+    r"|\"[^\"]*(?:\"\"[^\"]*)*\"",
+    re.S,
+)
 # Numbers that are not part of an identifier ("t1", "col_2", "$1"). The look-behind comes
 # after the first digit so the engine can scan for digits quickly.
 _NUMBER = (
@@ -37,6 +46,13 @@ _NUMBERS = re.compile(_NUMBER)
 # character, and "?" is not one).
 _POINT_NUMBERS = re.compile(r"\.(?<![\w.]\.)[0-9]+(?:[eE][-+]?[0-9]+)?(?![\w$])")
 _DIGIT_NUMBERS = re.compile(r"[0-9](?<![\w$\".][0-9])[0-9]*(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?(?![\w$])")
+# ASCII text (nearly all SQL) finds them faster in a copy where every digit is "0": a pattern
+# that starts with one literal character is scanned for by the engine's fast loop, a class
+# ("[0-9]") is tested character by character. Every test of the pattern (digit, word
+# character, the characters around) gives the same answer on the copy, so its matches are
+# the same spans.
+_ZEROS = bytes.maketrans(b"0123456789", b"0000000000")
+_ZERO_NUMBERS = re.compile(rb"0(?<![\w$\".]0)0*(?:\.0*)?(?:[eE][-+]?0+)?(?![\w$])")
 # Canonical spacing: one space around every operator and parenthesis (str.translate, the
 # fast path), operators of two characters joined again, no space inside parentheses or
 # before commas, so "IN(1,2)" and "in ( 1, 2 )" come out the same.
@@ -45,13 +61,21 @@ _OPERATORS = (("< >", "<>"), ("! =", "!="), ("< =", "<="), ("> =", ">="), ("| |"
               (": :", "::"))
 _TIGHT = (("( ", "("), (" )", ")"), (" ,", ","))
 # A sign in front of a placeholder is part of the literal: "x = -5" and "x = 5" are one shape.
-_SIGNED = re.compile(
-    r"(?= [-+] \?)(?:(?<=[=<>(,])|"
-    + "|".join(rf"(?<=\b{word})" for word in
-               ("and", "or", "then", "else", "when", "between", "select", "by", "in", "is",
-                "like", "return"))
-    + r") [-+] \?"
-)
+_SIGN_WORDS = ("and", "or", "then", "else", "when", "between", "select", "by", "in", "is", "like",
+               "return")
+
+
+def _signed(sign: str) -> re.Pattern[str]:
+    """`` - ?`` (or `` + ?``) after an operator, a parenthesis, a comma or one of the words
+    above. The literal comes first and the context is a look-behind over it, so the engine
+    scans for the four characters quickly; one pattern per sign for the same reason."""
+    s = re.escape(sign)
+    return re.compile(rf" {s} \?(?:(?<=[=<>(,] {s} \?)|"
+                      + "|".join(rf"(?<=\b{word} {s} \?)" for word in _SIGN_WORDS) + ")")
+
+
+_SIGNED_MINUS = _signed("-")
+_SIGNED_PLUS = _signed("+")
 # The text is space-normalized here, so a leading space stands for a word boundary.
 _IN_LIST = re.compile(r" in \(\?(?:, \?)*\)")
 _VALUE = r"(?:\?|null|true|false|default)"
@@ -76,24 +100,49 @@ def _strip_lexeme(match: re.Match[str]) -> str:
     return " "
 
 
+def _digit_numbers(text: str) -> str:
+    """``text`` with every number that starts with a digit replaced by ``?``."""
+    if not text.isascii():
+        return _DIGIT_NUMBERS.sub("?", text)
+    zeros = text.encode().translate(_ZEROS)
+    if b"0" not in zeros:
+        return text
+    parts = []
+    last = 0
+    for match in _ZERO_NUMBERS.finditer(zeros):
+        start, end = match.span()
+        parts.append(text[last:start])
+        parts.append("?")
+        last = end
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def normalize(sql: str) -> str:
     """The query's shape: comments and whitespace gone, lower case, literals as ``?``,
     IN and VALUES lists collapsed to one placeholder, canonical spacing."""
-    text = _LEXEMES.sub(_strip_lexeme, sql)
-    if _POINT_NUMBERS.search(text):
+    text = _LEXEMES_UNROLLED.sub(_strip_lexeme, sql)
+    if "." in text and _POINT_NUMBERS.search(text):
         text = _POINT_NUMBERS.sub("?", text)
-    text = _DIGIT_NUMBERS.sub("?", text).lower()
+    text = _digit_numbers(text).lower()
+    present = []  # the operator characters of the text: the later steps look for no others
     for char, spaced in _SPACED:
         if char in text:
             text = text.replace(char, spaced)
+            present.append(char)
     text = " ".join(text.split()).rstrip("; ")
     for spaced, joined in _OPERATORS:
-        if spaced in text:
+        if spaced[0] in present and spaced in text:
             text = text.replace(spaced, joined)
-    if " - ?" in text or " + ?" in text:
-        text = _SIGNED.sub(" ?", text)
+    if "-" in present and " - ?" in text:
+        text = _SIGNED_MINUS.sub(" ?", text)
+    if "+" in present and " + ?" in text:
+        text = _SIGNED_PLUS.sub(" ?", text)
     for spaced, joined in _TIGHT:
-        text = text.replace(spaced, joined)
+        if spaced.strip() in present:
+            text = text.replace(spaced, joined)
     if " in (?" in text:
         text = _IN_LIST.sub(" in (?)", text)
     if " values (" in text:

@@ -30,10 +30,15 @@ from redshift_optimizer.models.lake import SchemaSnapshot
 from redshift_optimizer.rewrite.anti_joins import not_in_to_not_exists
 from redshift_optimizer.rewrite.decorrelate import decorrelate_scalar_subqueries
 from redshift_optimizer.rewrite.or_joins import or_join_to_union_all
-from redshift_optimizer.rewrite.signature import signature
+from redshift_optimizer.rewrite.signature import Signature, signature
 from redshift_optimizer.rewrite.single_pass import single_pass
 from redshift_optimizer.rewrite.sort_key_filters import copy_sort_key_filters
-from redshift_optimizer.rewrite.transforms import drop_redundant_distinct, drop_subquery_order, sargable_ranges
+from redshift_optimizer.rewrite.transforms import (
+    drop_redundant_distinct,
+    drop_subquery_order,
+    lend_context,
+    sargable_ranges,
+)
 from redshift_optimizer.rewrite.union_all import disjoint_union_all
 from redshift_optimizer.sql.parsing import DIALECT
 from redshift_optimizer.sql.query import Query as QueryContext
@@ -89,7 +94,10 @@ def rewrite(tree: exp.Expression, snapshot: SchemaSnapshot | None,
         if not _answers(name, code, found):
             continue
         try:
-            candidate = _folded(transform(current, snapshot))
+            candidate = transform(current, snapshot)
+            if candidate is current:
+                continue  # a transformation with nothing to change may hand its input back
+            candidate = _folded(candidate)
         except Exception:  # noqa: BLE001 - a transformation that cannot cope leaves the tree alone
             continue
         if candidate != current:
@@ -112,15 +120,29 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
     from redshift_optimizer.proof import prove
 
     found = {f.code for f in result.findings}
-    before = signature(ctx.statement, ctx.snapshot) if ctx.snapshot is not None else None
-    current = _folded(ctx.statement.copy())
+    steps = [step for step in PIPELINE if _answers(step[0], step[1], found)]
+    if not steps:
+        return  # no finding a transformation answers: nothing to copy, fold or check
+    # The original's signature only once a step changes the tree (most queries have none to
+    # offer, and qualify + annotate_types is the dearest part of the pipeline).
+    before: Signature | None = None
+    before_known = ctx.snapshot is None
+    if warehouse is None and proof_engine is None:
+        # The transformations copy what they change and leave their input alone, so the first
+        # ones can read the statement itself, folded already by its context, through the
+        # rules' analysis of it (lend_context) instead of a copy analysed again.
+        current = ctx.statement
+    else:
+        current = _folded(ctx.statement.copy())  # the proof and the plan cost get a tree of their own
     applied: list[Rewrite] = []
     notes: list[str] = []
-    for name, code, description, transform in PIPELINE:
-        if not _answers(name, code, found):
-            continue
+    for name, code, description, transform in steps:
         try:
-            candidate = _folded(transform(current, ctx.snapshot))
+            with lend_context(ctx):
+                candidate = transform(current, ctx.snapshot)
+                if candidate is current:
+                    continue  # a transformation with nothing to change may hand its input back
+                candidate = _folded(candidate)
         except Exception:  # noqa: BLE001 - a transformation that cannot cope leaves the tree alone
             continue
         if candidate == current:
@@ -131,6 +153,8 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
             notes.append(f"{name} withdrawn: it does not parse ({exc})")
             continue
         level = Verification.PARSED
+        if not before_known:
+            before, before_known = signature(ctx.statement, ctx.snapshot), True
         if before is not None:
             after = signature(candidate, ctx.snapshot)
             if after is not None and after != before:

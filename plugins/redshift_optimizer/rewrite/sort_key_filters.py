@@ -15,17 +15,18 @@ from __future__ import annotations
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.sql.query import Query
+from redshift_optimizer.rewrite.transforms import reading_context
 from redshift_optimizer.sql.trees import conjuncts, contains_subquery
 
 _COMPARISONS = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
 def copy_sort_key_filters(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
-    tree = tree.copy()
     if snapshot is None:
         return tree
-    ctx = Query("", tree, snapshot)
+    # Read the input (through the rules' analysis when it is the statement they read), and
+    # copy it only when there is a filter to add: most queries have none.
+    ctx = reading_context(tree, snapshot)
     additions: list[tuple[exp.Select, exp.Expression]] = []
     for scope in ctx.select_scopes():
         select = scope.expression
@@ -62,12 +63,18 @@ def copy_sort_key_filters(tree: exp.Expression, snapshot: SchemaSnapshot | None)
                         for node in copy.find_all(exp.Column):
                             node.replace(target_col.copy())
                         additions.append((select, copy))
+    if not additions:
+        return tree  # nothing to add: the input itself, untouched (the pipeline then skips the step)
+    original = tree
+    tree = tree.copy()
+    counterpart = {id(a): b for a, b in zip(original.walk(), tree.walk())}  # the copy has the same shape
     seen: set[tuple[int, str]] = set()
     for select, predicate in additions:
         key = (id(select), predicate.sql())
         if key in seen:
             continue
         seen.add(key)
+        select = counterpart[id(select)]
         where = select.args.get("where")
         select.set("where", exp.Where(this=exp.and_(*conjuncts(where.this), predicate) if where is not None else predicate))
     return tree

@@ -1,5 +1,6 @@
 """Tree transformations that never change a query's results, one function each (tree in,
-new tree out, the input untouched), in the style of sqlglot's optimizer rules. Each one
+new tree out, the input untouched; one with nothing to change may hand back its input
+itself), in the style of sqlglot's optimizer rules. Each one
 returns the tree unchanged where it cannot prove the change safe. The other rewrites have a
 module each in this package (anti_joins, decorrelate, or_joins, single_pass,
 sort_key_filters, union_all)."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from contextlib import contextmanager
 from datetime import date
 
 from sqlglot import exp
@@ -21,6 +23,33 @@ from redshift_optimizer.sql.trees import is_star
 
 def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> Query:
     return Query("", tree, snapshot)  # positions are not needed to transform
+
+
+#: The analysis the rules already made of a tree (the statement they read), lent to the
+#: transformations that read that tree before copying it (see reading_context).
+_LENT: list[Query] = []
+
+
+@contextmanager
+def lend_context(ctx: Query):
+    """While inside, :func:`reading_context` answers with ``ctx`` for ``ctx.statement``, so a
+    transformation handed the statement itself reads it through the rules' analysis (its
+    scopes, origins, join graphs) instead of building it again."""
+    _LENT.append(ctx)
+    try:
+        yield
+    finally:
+        _LENT.remove(ctx)
+
+
+def reading_context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> Query:
+    """A context to read ``tree`` through, never to change it by: the lent analysis of that
+    very tree when there is one, or a new one. The new one folds the tree's names to lower
+    case, which leaves a tree the pipeline has folded already as it was."""
+    for ctx in _LENT:
+        if ctx.statement is tree and ctx.snapshot is snapshot:
+            return ctx
+    return _context(tree, snapshot)
 
 
 # ------------------------------------------------------------------------ SELECT * (Q001)
