@@ -67,6 +67,16 @@ def to_pyformat(sql: str) -> str:
     return _TOKENS.sub(replace, sql)
 
 
+def empty_strings_inline(sql: str, names: set[str]) -> str:
+    """``:name`` parameters in ``names`` replaced by the literal ``''``: the Data API refuses
+    a parameter whose value is empty (minimum length 1), and ``''`` is all such a value can be."""
+
+    def replace(match: re.Match[str]) -> str:
+        return "''" if match.group("param") in names else match.group(0)
+
+    return _TOKENS.sub(replace, sql)
+
+
 def fill_template(sql: str, template: Mapping[str, str]) -> str:
     """Replace ``{{ name }}`` slots (identifiers quoted by the caller) in a statement."""
 

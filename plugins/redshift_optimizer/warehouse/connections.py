@@ -249,13 +249,14 @@ class DataApiWarehouse(Warehouse):
 
     def _execute(self, sql: str, params: dict[str, Any], timeout_s: float | None,
                  statement: RunningStatement) -> tuple[Rows, int | None]:
-        from redshift_optimizer.warehouse import parameter_names
+        from redshift_optimizer.warehouse import empty_strings_inline, parameter_names
 
         used = parameter_names(sql)
-        parameters = [{"name": k, "value": str(params[k])} for k in used] or None
+        empty = {k for k in used if str(params[k]) == ""}
+        parameters = [{"name": k, "value": str(params[k])} for k in used if k not in empty] or None
         try:
             output = self.hook.execute_query(
-                sql=f"{STATEMENT_TAG}\n{sql}",
+                sql=f"{STATEMENT_TAG}\n{empty_strings_inline(sql, empty) if empty else sql}",
                 database=self.database,
                 parameters=parameters,
                 wait_for_completion=False,
