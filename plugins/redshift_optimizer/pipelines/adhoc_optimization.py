@@ -35,6 +35,7 @@ import sqlglot
 from pydantic import BaseModel, Field
 from sqlglot import exp
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.agents.context import AgentContext
 from redshift_optimizer.errors import ConfigurationError, LakeError, WarehouseError
 from redshift_optimizer.fingerprint import fingerprint
@@ -49,6 +50,7 @@ from redshift_optimizer.models.agents import (
 from redshift_optimizer.models.findings import Verification
 from redshift_optimizer.models.lake import (
     DataProfile,
+    Lake,
     SchemaSnapshot,
     SlowQueries,
     SlowQuery,
@@ -76,9 +78,6 @@ JOB_ID_PATTERN = r"^adhoc__[0-9a-f]{24}$"
 _JOB_ID = re.compile(JOB_ID_PATTERN)
 #: How a verification note starts when the rewrite could not be checked on the warehouse.
 UNCHECKED_NOTE = "not run on the warehouse: "
-_SCHEMA_KEY = "metadata/schema/schema.json"
-_PROFILES = "metadata/data_profile/profile-"
-_WINDOWS = "metadata/query_history/"
 
 
 class AdhocSettings(Settings):
@@ -136,7 +135,7 @@ class QueryLake:
     profile and slow-query window are the ones :func:`plan_query` chose (recorded in the
     plan's ``sources``); every other read and every write goes to the lake unchanged."""
 
-    def __init__(self, lake: Any, prefix: str):
+    def __init__(self, lake: Lake, prefix: str):
         self.lake = lake
         plan = lake.read_json(f"{prefix}/plan.json")
         if plan is None:
@@ -156,12 +155,6 @@ class QueryLake:
 
     def __getattr__(self, name: str) -> Any:  # write_json, uri, list_keys, bucket, prefix ...
         return getattr(self.lake, name)
-
-
-def latest_key(lake: Any, prefix: str, suffix: str) -> str | None:
-    """The newest key under ``prefix`` ending with ``suffix`` (keys carry the date)."""
-    keys = [k for k in lake.list_keys(prefix) if k.endswith(suffix)]
-    return max(keys) if keys else None
 
 
 def prefer_schema(snapshot: SchemaSnapshot, sql: str, schema: str | None,
@@ -202,7 +195,7 @@ def empty_snapshot(database: str | None) -> SchemaSnapshot:
 
 # ----------------------------------------------------------------------------- plan
 
-def plan_query(lake: Any, history: HistoryStore, settings: Settings, request: QueryRequest, day: date,
+def plan_query(lake: Lake, history: HistoryStore, settings: Settings, request: QueryRequest, day: date,
                run_id: str) -> dict[str, Any]:
     """The ad-hoc counterpart of ``plan_day``: one fingerprint, the latest snapshot, profile
     and window; writes ``plan.json`` (the daily plan's shape, plus ``request`` and
@@ -214,12 +207,12 @@ def plan_query(lake: Any, history: HistoryStore, settings: Settings, request: Qu
     sql, fp = submission.sql, submission.fingerprint
     prefix = adhoc_work_prefix(run_id)
 
-    snapshot = lake.read_model(_SCHEMA_KEY, SchemaSnapshot) or empty_snapshot(request.database)
+    snapshot = lake.read_model(lake_keys.schema_latest(), SchemaSnapshot) or empty_snapshot(request.database)
     snapshot = prefer_schema(snapshot, sql, request.schema_name, submission.statements)
     lake.write_json(f"{prefix}/schema.json", snapshot)
-    profile_key = latest_key(lake, _PROFILES, ".json")
+    profile_key = lake.latest_key(lake_keys.PROFILE_PREFIX, ".json")
     profile = lake.read_model(profile_key, DataProfile) if profile_key else None
-    window_key = latest_key(lake, _WINDOWS, "/slow_queries.json")
+    window_key = lake.latest_key(lake_keys.SLOW_QUERIES_PREFIX, f"/{lake_keys.SLOW_QUERIES_NAME}")
     window = lake.read_model(window_key, SlowQueries) if window_key else None
     slow, rank = query_window(window, sql, fp.query_hash, fp.text, request, day)
     lake.write_json(f"{prefix}/slow_queries.json", slow)
@@ -277,7 +270,7 @@ def query_window(window: SlowQueries | None, sql: str, query_hash: str, normaliz
 
 # ------------------------------------------------------------------- verification
 
-def verify_rewrite(lake: Any, open_verifier: Callable[[], Any] | None, settings: AdhocSettings,
+def verify_rewrite(lake: Lake, open_verifier: Callable[[], Any] | None, settings: AdhocSettings,
                    prefix: str) -> dict[str, Any]:
     """Take the query optimizer's rewrite (in its context) up to ``equivalent`` on the
     warehouse, within the settings' budget and read-only; a rewrite the warehouse refutes is
@@ -391,7 +384,7 @@ class read_only_session:
 
 # ---------------------------------------------------------------------- job results
 
-def persist_job_results(lake: Any, history: HistoryStore, settings: Settings, prefix: str) -> dict[str, Any]:
+def persist_job_results(lake: Lake, history: HistoryStore, settings: Settings, prefix: str) -> dict[str, Any]:
     """The daily ``persist_results``, except when the history holds this shape for another
     text (another caller's literals): then the job's results stay in its work area (the job
     page shows them) and that record is left as it is."""
@@ -411,7 +404,7 @@ def persist_job_results(lake: Any, history: HistoryStore, settings: Settings, pr
     return persist_results(QueryLake(lake, prefix), history, settings, prefix)
 
 
-def failed_agents(lake: Any, prefix: str) -> dict[str, str]:
+def failed_agents(lake: Lake, prefix: str) -> dict[str, str]:
     """The pending agents of the run that left no succeeded result, each with why."""
     plan = lake.read_json(f"{prefix}/plan.json") or {"queries": [], "pending": {}}
     failed = {}
@@ -453,7 +446,7 @@ def job_record(plan: Mapping[str, Any], results: Mapping[str, AgentResult], hist
         agents={name: results[name] for name in AGENT_NAMES if name in results}, archive_uri=None, revision=0)
 
 
-def job_results(lake: Any, run_id: str) -> tuple[dict[str, Any] | None, dict[str, AgentResult]]:
+def job_results(lake: Lake, run_id: str) -> tuple[dict[str, Any] | None, dict[str, AgentResult]]:
     """(plan, results by agent) of an ad-hoc run's work area, as far as it got."""
     prefix = adhoc_work_prefix(run_id)
     plan = lake.read_json(f"{prefix}/plan.json")

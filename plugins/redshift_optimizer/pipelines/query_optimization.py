@@ -27,6 +27,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.agents.context import (
     AgentContext,
     query_metrics,
@@ -46,7 +47,7 @@ from redshift_optimizer.agents.validation import (
     validate_table,
 )
 from redshift_optimizer.errors import LakeError, NotRetryable
-from redshift_optimizer.history.archive import RecommendationArchive
+from redshift_optimizer.history.archive import RecommendationArchive, archive_reader
 from redshift_optimizer.history.store import HistoryStore
 from redshift_optimizer.models.agents import (
     AGENT_NAMES,
@@ -64,6 +65,7 @@ from redshift_optimizer.models.findings import SchemaReview, Severity
 from redshift_optimizer.models.lake import (
     DataProfile,
     EtlManifest,
+    Lake,
     SchemaSnapshot,
     SlowQueries,
     SlowQuery,
@@ -74,8 +76,7 @@ from redshift_optimizer.settings import Settings
 
 log = logging.getLogger(__name__)
 
-WORK_PREFIX = "optimizer-runs"
-_PROFILE_KEY = re.compile(r"metadata/data_profile/profile-(\d{8})\.json$")
+WORK_PREFIX = lake_keys.RUNS_PREFIX
 #: Codes whose findings matter to the cost-saver's storage view of the touched tables.
 _STORAGE_TABLE_CODES = ("T004", "T008", "T011")
 _WORKLOAD_TOP = 5
@@ -83,19 +84,12 @@ _WORKLOAD_TOP = 5
 
 # ------------------------------------------------------------------------- adapters
 
-def open_history(settings: Settings, lake: Any = None) -> HistoryStore:
+def open_history(settings: Settings, lake: Lake | None = None) -> HistoryStore:
     """The history table of the settings (records too big for an item are read from S3)."""
     from redshift_optimizer.history.dynamodb import DynamoHistoryStore
 
-    def from_archive(uri: str) -> dict[str, Any] | None:
-        if lake is None or not uri.startswith(f"s3://{lake.bucket}/"):
-            return None
-        data = lake.read_json(uri[len(f"s3://{lake.bucket}/"):][len(lake.prefix) + 1 if lake.prefix else 0:])
-        if data is not None:
-            data.pop("earlier_analyses", None)
-        return data
-
-    return DynamoHistoryStore(settings.history_table, aws_conn_id=settings.aws_conn_id, archive_reader=from_archive)
+    return DynamoHistoryStore(settings.history_table, aws_conn_id=settings.aws_conn_id,
+                              archive_reader=archive_reader(lake))
 
 
 def open_alert_sender(settings: Settings) -> Any:
@@ -138,7 +132,7 @@ def optimization_day(context: Mapping[str, Any]) -> date:
 def work_prefix(run_id: str) -> str:
     """The run's work area in the lake (expire ``optimizer-runs/`` with a lifecycle rule)."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id)[:160]
-    return f"{WORK_PREFIX}/{safe}"
+    return lake_keys.run_area(safe)
 
 
 def engine_identity(settings: Settings) -> tuple[str, str]:
@@ -164,7 +158,7 @@ class MissingMetadata(LakeError, NotRetryable):
     """The day's snapshot or slow queries are not in the lake: retrying cannot help."""
 
 
-def _read_day(lake: Any, day: date) -> tuple[SchemaSnapshot, DataProfile | None, SlowQueries]:
+def _read_day(lake: Lake, day: date) -> tuple[SchemaSnapshot, DataProfile | None, SlowQueries]:
     keys = run_day_keys(day)
     snapshot = lake.read_model(keys["schema_dated"], SchemaSnapshot)
     slow = lake.read_model(keys["slow_queries"], SlowQueries)
@@ -182,7 +176,7 @@ def top_queries(slow: SlowQueries, limit: int) -> list[SlowQuery]:
 
 # ---------------------------------------------------------------------------- 1. plan
 
-def plan_day(lake: Any, history: HistoryStore, settings: Settings, day: date, run_id: str) -> dict[str, Any]:
+def plan_day(lake: Lake, history: HistoryStore, settings: Settings, day: date, run_id: str) -> dict[str, Any]:
     """Choose the fingerprints, review the schema once, and list the pending agents."""
     from redshift_optimizer.analysis import review_schema
 
@@ -230,7 +224,7 @@ class MissingPlan(LakeError, NotRetryable):
     """The run has no plan: plan_day did not succeed, so there is nothing to do."""
 
 
-def _plan(lake: Any, prefix: str) -> dict[str, Any]:
+def _plan(lake: Lake, prefix: str) -> dict[str, Any]:
     plan = lake.read_json(f"{prefix}/plan.json")
     if plan is None:
         raise MissingPlan(f"no plan at {lake.uri(prefix + '/plan.json')}: plan_day did not succeed in this run")
@@ -243,18 +237,17 @@ def _slow_by_hash(slow: SlowQueries) -> dict[str, SlowQuery]:
 
 # ---------------------------------------------------------------------- 2. data checks
 
-def previous_profile(lake: Any, day: date) -> tuple[DataProfile | None, str | None]:
+def previous_profile(lake: Lake, day: date) -> tuple[DataProfile | None, str | None]:
     """The newest profile strictly before ``day`` (the V003/V005 baseline)."""
-    days = sorted(
-        (datetime.strptime(m.group(1), "%Y%m%d").date() for key in lake.list_keys("metadata/data_profile/profile-")
-         if (m := _PROFILE_KEY.search(key))), reverse=True)
+    days = sorted((d for key in lake.list_keys(lake_keys.PROFILE_PREFIX) if (d := lake_keys.profile_day(key))),
+                  reverse=True)
     for earlier in days:
         if earlier < day:
             return lake.read_model(run_day_keys(earlier)["profile"], DataProfile), earlier.isoformat()
     return None, None
 
 
-def day_manifests(lake: Any, table: str, day: date) -> list[EtlManifest]:
+def day_manifests(lake: Lake, table: str, day: date) -> list[EtlManifest]:
     manifests = []
     for key in lake.list_keys(manifest_prefix(table, day)):
         if key.endswith(".json"):
@@ -264,7 +257,7 @@ def day_manifests(lake: Any, table: str, day: date) -> list[EtlManifest]:
     return sorted(manifests, key=lambda m: (m.loaded_at, m.load_id))
 
 
-def check_data(warehouse: Any, lake: Any, settings: Settings, prefix: str) -> dict[str, Any]:
+def check_data(warehouse: Any, lake: Lake, settings: Settings, prefix: str) -> dict[str, Any]:
     """Run the V checks for the tables the pending validation agents need."""
     plan = _plan(lake, prefix)
     day = date.fromisoformat(plan["run_date"])
@@ -310,7 +303,7 @@ def check_data(warehouse: Any, lake: Any, settings: Settings, prefix: str) -> di
 
 # ---------------------------------------------------------------------- 3. contexts
 
-def build_contexts(lake: Any, settings: Settings, prefix: str, warehouse: Any = None,
+def build_contexts(lake: Lake, settings: Settings, prefix: str, warehouse: Any = None,
                    proof_engine: Any = None) -> list[str]:
     """One context per pending (agent, fingerprint), from the plan's inputs; returns the
     fingerprints with at least one pending agent (what the agent tasks map over)."""
@@ -454,30 +447,13 @@ def _workload_summary(slow: SlowQueries, price_per_second: float, days: float) -
 
 # -------------------------------------------------------------------------- 4. agents
 
-class _PromptLake:
-    """MetadataLake plus read_text, for prompts kept in S3."""
-
-    def __init__(self, lake: Any):
-        self.lake = lake
-
-    def read_json(self, key: str) -> dict[str, Any] | None:
-        return self.lake.read_json(key)
-
-    def read_text(self, key: str) -> str | None:
-        self.lake.check()
-        full = self.lake.key(key)
-        if not self.lake.hook.check_for_key(full, bucket_name=self.lake.bucket):
-            return None
-        return self.lake.hook.read_key(full, bucket_name=self.lake.bucket)
-
-
-def make_engine(settings: Settings, lake: Any, plan: Mapping[str, Any], warehouse: Any = None) -> AgentEngine:
+def make_engine(settings: Settings, lake: Lake, plan: Mapping[str, Any], warehouse: Any = None) -> AgentEngine:
     """The engine the plan recorded (settings changed mid-run do not mix engines)."""
     if plan["engine"] == "rules":
         return RulesEngine(plan["prompt_version"])
     from redshift_optimizer.adapters.bedrock import ConverseClient
 
-    prompts = load_prompts(settings.model_copy(update={"prompt_version": plan["prompt_version"]}), _PromptLake(lake))
+    prompts = load_prompts(settings.model_copy(update={"prompt_version": plan["prompt_version"]}), lake)
     client = ConverseClient(
         plan["model_id"] or settings.bedrock_model_id, aws_conn_id=settings.aws_conn_id,
         region_name=settings.bedrock_region, max_attempts=settings.bedrock_max_attempts,
@@ -499,7 +475,7 @@ def result_key(prefix: str, query_hash: str, agent: str) -> str:
     return f"{prefix}/results/{query_hash}/{agent}.json"
 
 
-def run_agent(lake: Any, settings: Settings, prefix: str, agent: str, query_hash: str,
+def run_agent(lake: Lake, settings: Settings, prefix: str, agent: str, query_hash: str,
               engine: AgentEngine | None = None) -> dict[str, Any]:
     """Run one agent on one fingerprint; its result goes to the work area. An exception is
     recorded as a failed result first, then raised (the task fails and retries)."""
@@ -534,7 +510,7 @@ def run_agent(lake: Any, settings: Settings, prefix: str, agent: str, query_hash
 
 # ------------------------------------------------------------------------ 5. persist
 
-def persist_results(lake: Any, history: HistoryStore, settings: Settings, prefix: str) -> dict[str, Any]:
+def persist_results(lake: Lake, history: HistoryStore, settings: Settings, prefix: str) -> dict[str, Any]:
     """Merge every fingerprint's new results into its history record and archive it.
 
     Runs whatever happened upstream: an agent that left no result is recorded as failed,
@@ -641,10 +617,10 @@ def alert_message(persisted: Mapping[str, Any], settings: Settings, archive_uri:
     return subject, "\n".join(lines) + "\n"
 
 
-def send_alert(sender: Any, lake: Any, settings: Settings, persisted: Mapping[str, Any]) -> dict[str, Any]:
+def send_alert(sender: Any, lake: Lake, settings: Settings, persisted: Mapping[str, Any]) -> dict[str, Any]:
     """One message for the run when something alerts; nothing otherwise."""
     day = date.fromisoformat(persisted["run_date"])
-    message = alert_message(persisted, settings, lake.uri(f"recommendations/{day:%Y/%m/%d}/"))
+    message = alert_message(persisted, settings, lake.uri(lake_keys.recommendations(day)))
     if message is None:
         log.info("nothing to alert on")
         return {"sent": False}
