@@ -24,7 +24,8 @@ from redshift_optimizer.models.agents import (
 )
 from redshift_optimizer.models.findings import Evidence, Finding, Severity
 from redshift_optimizer.models.lake import ColumnProfile, DataProfile, SchemaSnapshot, TableProfile, TopValue
-from redshift_optimizer.pipelines.query_optimization import alert_message, optimization_day
+from redshift_optimizer.pipelines.alerts import alert_message
+from redshift_optimizer.runtime import optimization_day
 from redshift_optimizer.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

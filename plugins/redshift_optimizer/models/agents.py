@@ -33,6 +33,11 @@ COST_SAVER = "cost-saver"
 DATA_VALIDATION = "data-validation-agent"
 AGENT_NAMES = (QUERY_OPTIMIZER, SCHEMA_NORMALIZER, COST_SAVER, DATA_VALIDATION)
 
+
+def agent_task_id(agent: str) -> str:
+    """The Airflow task id of an agent's task in both optimization DAGs (the API reads it too)."""
+    return agent.replace("-", "_")
+
 Engine = Literal["rules", "bedrock"]
 
 _CITES = Field(
@@ -336,6 +341,7 @@ def drop_uncited(output: AgentOutput, known: set[str]) -> tuple[AgentOutput, int
 
 __all__ = [
     "AGENT_NAMES",
+    "agent_task_id",
     "COST_SAVER",
     "CONTEXT_FIELDS",
     "DATA_VALIDATION",
