@@ -23,9 +23,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from api.airflow_client import AirflowClient
-from api.lake import LakeObjects
 from api.settings import ENV_PREFIX, ApiSettings
 from redshift_optimizer.history.store import HistoryStore
+from redshift_optimizer.models.lake import Lake
 
 
 class Role(str, Enum):
@@ -82,7 +82,7 @@ def get_history(request: Request) -> HistoryStore:
     return request.app.state.history
 
 
-def get_lake(request: Request) -> LakeObjects:
+def get_lake(request: Request) -> Lake:
     return request.app.state.lake
 
 
@@ -156,7 +156,7 @@ ingester = _require(Role.INGEST, "POST /ingest/bedrock needs the ingest token (s
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 AirflowDep = Annotated[AirflowClient, Depends(get_airflow)]
 HistoryDep = Annotated[HistoryStore, Depends(get_history)]
-LakeDep = Annotated[LakeObjects, Depends(get_lake)]
+LakeDep = Annotated[Lake, Depends(get_lake)]
 Reader = Annotated[Caller, Depends(reader)]
 Submitter = Annotated[Caller, Depends(submitter)]
 Ingester = Annotated[Caller, Depends(ingester)]

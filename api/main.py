@@ -20,12 +20,14 @@ from fastapi.staticfiles import StaticFiles
 
 from api.airflow_client import AirflowClient, AirflowError, AirflowUnavailable, airflow_client
 from api.deps import credentials, unavailable_message
-from api.lake import LakeObjects
 from api.routers import health, history, ingest, jobs, metadata, optimize
-from api.settings import ApiSettings, load_api_settings
+from api.settings import ENV_PREFIX, ApiSettings, load_api_settings
+from redshift_optimizer.adapters.lake import MetadataLake
 from redshift_optimizer.errors import OptimizerError
 from redshift_optimizer.history import DynamoHistoryStore
+from redshift_optimizer.history.archive import archive_reader
 from redshift_optimizer.history.store import HistoryStore
+from redshift_optimizer.models.lake import Lake
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -137,7 +139,7 @@ def create_app(
     *,
     airflow: AirflowClient | None = None,
     history_store: HistoryStore | None = None,
-    lake: LakeObjects | None = None,
+    lake: Lake | None = None,
 ) -> FastAPI:
     """The application with its clients; each client can be given (tests), else it is
     built from the settings."""
@@ -149,12 +151,14 @@ def create_app(
         # An endpoint that is down answers within seconds (a 503 naming it), not minutes.
         aws = Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 2, "mode": "standard"})
     if lake is None:
-        lake = LakeObjects(boto3.client("s3", region_name=settings.aws_region, config=aws), settings.bucket,
-                           settings.key_prefix, settings.metadata_cache_seconds)
+        lake = MetadataLake(settings.bucket, settings.key_prefix,
+                            client=boto3.client("s3", region_name=settings.aws_region, config=aws),
+                            cache_seconds=settings.metadata_cache_seconds,
+                            bucket_setting=f"{ENV_PREFIX}BUCKET", prefix_setting=f"{ENV_PREFIX}KEY_PREFIX")
     if history_store is None:
         history_store = DynamoHistoryStore(
             settings.history_table, client=boto3.client("dynamodb", region_name=settings.aws_region, config=aws),
-            archive_reader=_archive_reader(lake))
+            archive_reader=archive_reader(lake))
 
     app = FastAPI(title="Redshift Query Optimizer API", version="1.0.0", description=DESCRIPTION)
     app.state.settings = settings
@@ -184,21 +188,6 @@ def create_app(
 
     app.add_middleware(BodyGuard, limit=settings.max_body_bytes)
     return app
-
-
-def _archive_reader(lake: LakeObjects):
-    """Reads a record kept only in the S3 archive (too big for a DynamoDB item)."""
-    root = f"s3://{lake.bucket}/" + (f"{lake.prefix}/" if lake.prefix else "")
-
-    def read(uri: str) -> dict[str, Any] | None:
-        if not uri.startswith(root):
-            return None
-        data = lake.read_json(uri[len(root):])
-        if data is not None:
-            data.pop("earlier_analyses", None)
-        return data
-
-    return read
 
 
 __all__ = ["create_app"]

@@ -158,11 +158,13 @@ def optimization_summary(aws_url: str, bucket: str, day: str) -> str:
     """How many fingerprints were stored for ``day``, with how many agents, and the alerts."""
     import boto3
 
+    from redshift_optimizer import lake_keys
+
     env = services.aws_environment(aws_url)
     session = boto3.session.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                                     aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name=services.REGION)
     s3 = session.client("s3", endpoint_url=aws_url)
-    prefix = f"recommendations/{day.replace('-', '/')}/"
+    prefix = lake_keys.recommendations(day)
     keys = [o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
             for o in p.get("Contents", [])]
     agents = sum(len(json.loads(s3.get_object(Bucket=bucket, Key=k)["Body"].read())["agents"]) for k in keys)

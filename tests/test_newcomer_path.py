@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,13 +43,25 @@ def _api(base: str, path: str, token: str | None = None, body: dict | None = Non
         return json.loads(response.read())
 
 
-def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(tmp_path):
+@pytest.fixture
+def state_dir():
+    """The stack's state under the checkout's `.local/` (as `make run` keeps it), not the
+    system temp dir: the embedded PostgreSQL's server process must reach it whatever another
+    pytest run does to its own temp base."""
+    path = ROOT / ".local" / f"smoke-{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(state_dir):
     ports = {"POSTGRES_PORT": services.free_port(), "AWS_PORT": services.free_port(),
              "AIRFLOW_PORT": services.free_port(), "API_PORT": services.free_port()}
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AWS_"))},
-           "STATE_DIR": str(tmp_path / "state"), "DEMO_SCALE": "0.02",
+           "STATE_DIR": str(state_dir / "state"), "DEMO_SCALE": "0.02",
            **{k: str(v) for k, v in ports.items()}}
-    log_path = tmp_path / "make-run.log"
+    log_path = state_dir / "make-run.log"
     with open(log_path, "wb") as log:
         stack = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=log,
                                  stderr=subprocess.STDOUT, start_new_session=True)

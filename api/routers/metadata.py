@@ -9,13 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 
 from api.deps import LakeDep, Reader
-from api.lake import LakeObject
 from api.models import Problem
+from redshift_optimizer import lake_keys
+from redshift_optimizer.models.lake import LakeObject
 
 router = APIRouter(prefix="/metadata", tags=["metadata"])
-
-SCHEMA_KEY = "metadata/schema/schema.json"
-PROFILE_PREFIX = "metadata/data_profile/profile-"
 
 _DOCUMENT = {
     200: {"description": "the JSON document of the metadata contract",
@@ -49,10 +47,10 @@ IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=102
 @router.get("/schema", summary="The latest schema snapshot", response_class=Response, responses=_DOCUMENT)
 def schema_snapshot(lake: LakeDep, caller: Reader, if_none_match: IfNoneMatch = None) -> Response:
     """``metadata/schema/schema.json``: tables, columns and physical design."""
-    found = lake.get(SCHEMA_KEY)
+    found = lake.get(lake_keys.schema_latest())
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
-                            f"no schema snapshot at {lake.uri(SCHEMA_KEY)} yet: run the metadata refresh")
+                            f"no schema snapshot at {lake.uri(lake_keys.schema_latest())} yet: run the metadata refresh")
     return _document(found, if_none_match, "schema.json")
 
 
@@ -64,10 +62,10 @@ def data_profile(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """``metadata/data_profile/profile-YYYYMMDD.json``: per-column statistics."""
-    key = f"{PROFILE_PREFIX}{date_:%Y%m%d}.json" if date_ else lake.latest_key(PROFILE_PREFIX, ".json")
+    key = lake_keys.profile(date_) if date_ else lake.latest_key(lake_keys.PROFILE_PREFIX, ".json")
     found = lake.get(key) if key else None
     if found is None:
         what = f"for {date_}" if date_ else "yet"
         raise HTTPException(status.HTTP_404_NOT_FOUND,
-                            f"no data profile {what} under {lake.uri(PROFILE_PREFIX)}: run the metadata refresh")
+                            f"no data profile {what} under {lake.uri(lake_keys.PROFILE_PREFIX)}: run the metadata refresh")
     return _document(found, if_none_match, key.rsplit("/", 1)[-1])

@@ -313,7 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_lint)
 
     p = sub.add_parser("rules", help="list the rules of the catalogue",
-                       description="The catalogue of finding codes: code, default severity, summary.")
+                       description="The catalogue of finding codes, every rule of the engine: query (Q), "
+                                   "table (T), workload (C) and validation (V) rules, with code, default "
+                                   "severity and summary.")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                    help="text listing, the docs/rules.md page, or JSON")
     p.set_defaults(run=cmd_rules)

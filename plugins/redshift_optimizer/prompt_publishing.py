@@ -23,67 +23,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from redshift_optimizer.agents.prompts import S3_PREFIX, load_project_prompts
-from redshift_optimizer.errors import ConfigurationError, LakeError
+from redshift_optimizer import lake_keys
+from redshift_optimizer.agents.prompts import load_project_prompts
+from redshift_optimizer.errors import ConfigurationError
 from redshift_optimizer.models.agents import AGENT_NAMES
+from redshift_optimizer.models.lake import Lake
 
-INDEX = "manifest.json"
 COMMON = "_common.txt"
-
-
-class PromptLake:
-    """The prompts area of the lake: ``<key_prefix>/bedrock-context/prompts/``."""
-
-    def __init__(self, s3: Any, bucket: str, key_prefix: str = ""):
-        self.s3 = s3
-        self.bucket = bucket
-        self.prefix = "/".join(p for p in (key_prefix.strip("/"), S3_PREFIX) if p)
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}/{name}"
-
-    def _call(self, operation: str, **kwargs: Any) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return getattr(self.s3, operation)(Bucket=self.bucket, **kwargs)
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code == "NoSuchBucket":
-                raise ConfigurationError(f"S3 bucket '{self.bucket}' does not exist (setting bucket, --bucket)") from None
-            if code == "NoSuchKey":
-                raise KeyError(kwargs.get("Key")) from None
-            raise LakeError(f"S3 {operation} on s3://{self.bucket}/{kwargs.get('Key', kwargs.get('Prefix', ''))} "
-                            f"failed: {code or exc}") from None
-        except BotoCoreError as exc:
-            raise LakeError(f"cannot reach S3 for bucket '{self.bucket}': {exc}") from None
-
-    def index(self) -> dict[str, Any]:
-        try:
-            body = self._call("get_object", Key=self.key(INDEX))["Body"].read()
-        except KeyError:
-            return {"versions": []}
-        try:
-            return json.loads(body)
-        except json.JSONDecodeError as exc:
-            raise LakeError(f"s3://{self.bucket}/{self.key(INDEX)} is not valid JSON: {exc}") from None
-
-    def keys(self, version: str) -> list[str]:
-        found: list[str] = []
-        kwargs: dict[str, Any] = {"Prefix": self.key(f"{version}/")}
-        while True:
-            page = self._call("list_objects_v2", **kwargs)
-            found += [o["Key"] for o in page.get("Contents", [])]
-            if not page.get("IsTruncated"):
-                return found
-            kwargs["ContinuationToken"] = page["NextContinuationToken"]
-
-    def put(self, key: str, text: str, content_type: str) -> None:
-        self._call("put_object", Key=key, Body=text.encode("utf-8"), ContentType=content_type)
-
-    def delete(self, keys: list[str]) -> None:
-        if keys:
-            self._call("delete_objects", Delete={"Objects": [{"Key": k} for k in keys]})
 
 
 def version_files(include_dir: Path, version: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -104,16 +50,25 @@ def version_files(include_dir: Path, version: str) -> tuple[dict[str, str], dict
     return files, lake_manifest
 
 
-def publish(lake: PromptLake, include_dir: Path, version: str, author: str, change: str | None = None,
+def published_index(lake: Lake) -> dict[str, Any]:
+    """The index of the published versions (empty when none is)."""
+    return lake.read_json(lake_keys.prompts_index()) or {"versions": []}
+
+
+def _area(lake: Lake, version: str | None = None) -> str:
+    return lake.uri(lake_keys.prompts(version)) + "/"
+
+
+def publish(lake: Lake, include_dir: Path, version: str, author: str, change: str | None = None,
             force: bool = False, now: datetime | None = None) -> dict[str, Any]:
     """Upload one version and record it in the index; returns its index entry."""
     files, manifest = version_files(include_dir, version)
-    index = lake.index()
+    index = published_index(lake)
     published = {entry["version"]: entry for entry in index.get("versions", [])}
-    existing = lake.keys(version)
+    existing = lake.list_keys(lake_keys.prompts(version) + "/")
     if (version in published or existing) and not force:
         raise ConfigurationError(
-            f"prompt version {version} is already published in s3://{lake.bucket}/{lake.key(version)}/ "
+            f"prompt version {version} is already published in {_area(lake, version)} "
             "(results in the history name it); publish a new version, or pass --force to replace it")
     now = now or datetime.now(timezone.utc)
     changes = list(manifest["changes"])
@@ -122,9 +77,11 @@ def publish(lake: PromptLake, include_dir: Path, version: str, author: str, chan
         manifest["changes"] = changes
     texts = {**files, "manifest.json": json.dumps(manifest, indent=2) + "\n"}
     for name, text in texts.items():
-        lake.put(lake.key(f"{version}/{name}"), text,
-                 "application/json" if name.endswith(".json") else "text/plain; charset=utf-8")
-    lake.delete([k for k in existing if k.rsplit("/", 1)[-1] not in texts])
+        lake.write_text(lake_keys.prompt_file(version, name), text,
+                        "application/json" if name.endswith(".json") else "text/plain; charset=utf-8")
+    for key in existing:
+        if key.rsplit("/", 1)[-1] not in texts:
+            lake.delete(key)
     entry = {
         "version": version, "date": manifest["date"], "author": author,
         "published_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "changes": changes,
@@ -134,21 +91,25 @@ def publish(lake: PromptLake, include_dir: Path, version: str, author: str, chan
         entry["replaces"] = published[version]["published_at"]
     published[version] = entry
     index = {"versions": sorted(published.values(), key=lambda e: e["published_at"]), "latest": version}
-    lake.put(lake.key(INDEX), json.dumps(index, indent=2) + "\n", "application/json")
+    lake.write_text(lake_keys.prompts_index(), json.dumps(index, indent=2) + "\n", "application/json")
     return entry
 
 
 # ------------------------------------------------------------------------- the command line
 
 
-def _lake(args: argparse.Namespace) -> tuple[PromptLake, Any]:
+def _lake(args: argparse.Namespace) -> tuple[Lake, Any]:
     import boto3
 
     from redshift_optimizer.settings import load_settings
 
     settings = load_settings({"bucket": args.bucket, "key_prefix": args.key_prefix})
     session = boto3.session.Session(region_name=args.region)
-    return PromptLake(session.client("s3"), settings.bucket, settings.key_prefix), session
+    from redshift_optimizer.adapters.lake import MetadataLake
+
+    lake = MetadataLake(settings.bucket, settings.key_prefix, client=session.client("s3"),
+                        bucket_setting="bucket, --bucket", prefix_setting="key_prefix, --key-prefix")
+    return lake, session
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -157,7 +118,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     lake, session = _lake(args)
     include_dir = args.include_dir or load_settings().resolved_include_dir()
     entry = publish(lake, include_dir, args.version, args.author, args.change, args.force)
-    print(f"published prompts {entry['version']} to s3://{lake.bucket}/{lake.key(entry['version'])}/ "
+    print(f"published prompts {entry['version']} to {_area(lake, entry['version'])} "
           f"({len(entry['files'])} files, author {entry['author']})")
     if args.ssm_parameter:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -173,13 +134,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     lake, _ = _lake(args)
-    index = lake.index()
+    index = published_index(lake)
     if args.format == "json":
         print(json.dumps(index, indent=2))
         return 0
     versions = index.get("versions", [])
     if not versions:
-        print(f"no prompt version is published in s3://{lake.bucket}/{lake.prefix}/")
+        print(f"no prompt version is published in {_area(lake)}")
         return 0
     for entry in versions:
         marker = "*" if entry["version"] == index.get("latest") else " "

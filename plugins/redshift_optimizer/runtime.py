@@ -130,17 +130,11 @@ def open_metrics(settings: Settings) -> Metrics:
 
 def open_history(settings: Settings, lake: MetadataLake | None = None) -> HistoryStore:
     """The history table of the settings (records too big for an item are read from S3)."""
+    from redshift_optimizer.history.archive import archive_reader
     from redshift_optimizer.history.dynamodb import DynamoHistoryStore
 
-    def from_archive(uri: str) -> dict[str, Any] | None:
-        if lake is None or not uri.startswith(f"s3://{lake.bucket}/"):
-            return None
-        data = lake.read_json(uri[len(f"s3://{lake.bucket}/"):][len(lake.prefix) + 1 if lake.prefix else 0:])
-        if data is not None:
-            data.pop("earlier_analyses", None)
-        return data
-
-    return DynamoHistoryStore(settings.history_table, aws_conn_id=settings.aws_conn_id, archive_reader=from_archive)
+    return DynamoHistoryStore(settings.history_table, aws_conn_id=settings.aws_conn_id,
+                              archive_reader=archive_reader(lake))
 
 
 def open_alert_sender(settings: Settings) -> Any:
@@ -148,23 +142,6 @@ def open_alert_sender(settings: Settings) -> Any:
 
     webhook = settings.slack_webhook_url.get_secret_value() if settings.slack_webhook_url else None
     return AlertSender(Notifier(settings.alerts_topic, aws_conn_id=settings.aws_conn_id, setting="alerts_topic"), webhook)
-
-
-class _PromptLake:
-    """MetadataLake plus read_text, for prompts kept in S3."""
-
-    def __init__(self, lake: MetadataLake):
-        self.lake = lake
-
-    def read_json(self, key: str) -> dict[str, Any] | None:
-        return self.lake.read_json(key)
-
-    def read_text(self, key: str) -> str | None:
-        self.lake.check()
-        full = self.lake.key(key)
-        if not self.lake.hook.check_for_key(full, bucket_name=self.lake.bucket):
-            return None
-        return self.lake.hook.read_key(full, bucket_name=self.lake.bucket)
 
 
 def open_engine(settings: Settings, lake: MetadataLake, plan: Any) -> Any:
@@ -176,7 +153,7 @@ def open_engine(settings: Settings, lake: MetadataLake, plan: Any) -> Any:
     from redshift_optimizer.adapters.bedrock import ConverseClient
     from redshift_optimizer.agents.prompts import load_prompts
 
-    prompts = load_prompts(settings.model_copy(update={"prompt_version": plan.prompt_version}), _PromptLake(lake))
+    prompts = load_prompts(settings.model_copy(update={"prompt_version": plan.prompt_version}), lake)
     client = ConverseClient(
         plan.model_id or settings.bedrock_model_id, aws_conn_id=settings.aws_conn_id,
         region_name=settings.bedrock_region, max_attempts=settings.bedrock_max_attempts,

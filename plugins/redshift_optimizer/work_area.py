@@ -5,8 +5,7 @@ and raw agent results here (expire ``optimizer-runs/`` with a lifecycle rule). T
 run's area is named by its DAG run id, an ad-hoc job's by its job id under
 ``optimizer-runs/adhoc/`` (so the API finds a job's plan and results from its id).
 
-Pure: key functions only, no I/O (they sit beside the lake's own key functions of
-``metadata-contract.md``).
+Pure: key functions only, no I/O; the area itself is :func:`lake_keys.run_area`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-WORK_PREFIX = "optimizer-runs"
+from redshift_optimizer import lake_keys
+
+WORK_PREFIX = lake_keys.RUNS_PREFIX
 ADHOC_WORK_PREFIX = f"{WORK_PREFIX}/adhoc"
 #: DAG run id of an ad-hoc job: ``adhoc__`` and 24 hex digits.
 JOB_ID_PATTERN = r"^adhoc__[0-9a-f]{24}$"
@@ -34,14 +35,14 @@ class WorkArea:
 
     @classmethod
     def daily(cls, run_id: str) -> "WorkArea":
-        return cls(f"{WORK_PREFIX}/{_UNSAFE.sub('_', run_id)[:160]}")
+        return cls(lake_keys.run_area(_UNSAFE.sub("_", run_id)[:160]))
 
     @classmethod
     def adhoc(cls, run_id: str) -> "WorkArea":
         if not is_job_id(run_id):
             # Runs started by hand in the Airflow UI have other ids: keep them apart and safe.
             run_id = _UNSAFE.sub("_", run_id)[:120]
-        return cls(f"{ADHOC_WORK_PREFIX}/{run_id}")
+        return cls(lake_keys.run_area(f"adhoc/{run_id}"))
 
     @property
     def plan(self) -> str:

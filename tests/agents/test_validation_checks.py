@@ -1,19 +1,100 @@
-"""The data-validation agent's V checks, run as SQL in the local warehouse against a table
-with known defects: load counts and checksums against manifests, duplicate keys, null-ratio
-and range drift against a previous profile, freshness."""
+"""The data-validation agent's V checks, run as SQL in the local warehouse: each rule's
+cases (tests/analysis/cases/Vnnn.yaml) on the tables their set-up creates, then a table with
+every known defect at once: load counts and checksums against manifests, duplicate keys,
+null-ratio and range drift against a previous profile, freshness."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 
-from redshift_optimizer.agents.validation import Limits, ValidationPlan, validate_table
+from redshift_optimizer.agents.validation import V_RULES, Limits, ValidationPlan, validate_table
 from redshift_optimizer.models.lake import ColumnProfile, EtlManifest, TableProfile
+from redshift_optimizer.rules.catalogue import rules
 
 pytestmark = pytest.mark.stack
 
 REFERENCE = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)
+CASES = Path(__file__).resolve().parents[1] / "analysis" / "cases"
+KINDS = {"fire": "failed", "pass": "passed", "skip": "skipped"}
+
+
+def _specs():
+    return {path.stem: yaml.safe_load(path.read_text()) for path in sorted(CASES.glob("V*.yaml"))}
+
+
+def _cases():
+    for code, spec in _specs().items():
+        for kind in KINDS:
+            for case in spec.get(kind) or []:
+                yield pytest.param(code, kind, case, id=f"{code}-{kind}-{case['name']}")
+
+
+def test_every_validation_rule_has_cases():
+    specs = _specs()
+    assert set(specs) == {r.code for r in rules("validation")} == set(V_RULES)
+    for code, spec in specs.items():
+        assert spec["rule"] == code and spec.get("fire") and spec.get("pass") and spec.get("setup"), code
+
+
+def _matches(actual, expected) -> bool:
+    """``expected``'s fields (recursively for objects) are those of ``actual``."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return all(k in actual and _matches(actual[k], v) for k, v in expected.items())
+    return actual == expected
+
+
+@pytest.fixture()
+def case_schema(pg, demo_warehouse, request):
+    """The schema of one rule's cases (its code in lower case), created by its set-up."""
+    from redshift_optimizer.catalog.snapshot import extract_schema_snapshot
+
+    code = request.node.callspec.params["code"]
+    schema = code.lower()
+    with pg.cursor() as cur:
+        cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};")
+        cur.execute(_specs()[code]["setup"])
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))
+        for (name,) in cur.fetchall():
+            cur.execute(f"ANALYZE {schema}.{name}")
+    yield extract_schema_snapshot(demo_warehouse, REFERENCE, [schema])
+    with pg.cursor() as cur:
+        cur.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.mark.parametrize(("code", "kind", "case"), list(_cases()))
+def test_rule_case(code, kind, case, case_schema, demo_warehouse):
+    table = case_schema.table(case["table"])
+    assert table is not None, case["table"]
+    plan = ValidationPlan(
+        table=table, primary_key=case.get("primary_key", []),
+        manifests=[EtlManifest(table=case["table"], loaded_at="2026-03-01T01:00:00Z", **m)
+                   for m in case.get("manifests", [])],
+        previous=TableProfile.model_validate(case["previous"]) if "previous" in case else None,
+        previous_date="2026-02-28" if "previous" in case else None,
+        freshness_column=case.get("freshness_column"), freshness_sla_hours=case.get("freshness_sla_hours"),
+    )
+    result = validate_table(demo_warehouse, plan, Limits(**case.get("limits", {})), REFERENCE)
+    checks = by_code(result, code)
+    findings = [f for f in result.findings if f.code == code]
+    assert checks, f"{code} made no check; made {[(c.code, c.status) for c in result.checks]}"
+    statuses = [c.status for c in checks]
+    if kind != "fire":
+        assert set(statuses) == {KINDS[kind]}, [(c.status, c.detail) for c in checks]
+        assert not findings, [f.message for f in findings]
+        if "detail" in case:
+            assert all(case["detail"] in c.detail for c in checks), [c.detail for c in checks]
+        return
+    failed = [c for c in checks if c.status == "failed"]
+    assert failed, [(c.status, c.detail) for c in checks]
+    assert _matches(failed[0].model_dump(), case.get("check", {})), failed[0].model_dump()
+    assert len(findings) == len(failed)
+    for finding in findings:
+        assert finding.severity == V_RULES[code].default_severity and finding.title == V_RULES[code].title
+        assert finding.table == case["table"] and finding.message and finding.evidence and finding.fix
 
 
 @pytest.fixture()

@@ -1,15 +1,20 @@
-"""T and C rules: each case states a table (or a workload) that must fire a rule, and one
-that must not. Tables start from a healthy design and change one thing."""
+"""T and C rules: per-rule cases (cases/Tnnn.yaml, cases/Cnnn.yaml), each `fire` case a
+table (or a workload) that must report the rule, each `pass` case one that must not; then
+what the cases cannot say. Tables start from a healthy design and change one thing."""
 
 from __future__ import annotations
 
-import copy
+from pathlib import Path
 
 import pytest
+import yaml
 
 from redshift_optimizer.analysis import review_schema
 from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries
+from redshift_optimizer.rules.catalogue import rules
 from redshift_optimizer.rules.settings import AnalysisSettings
+
+CASES = Path(__file__).parent / "cases"
 
 
 def healthy(**changes) -> dict:
@@ -57,49 +62,6 @@ def test_healthy_table_has_no_finding():
     assert codes(review_schema(snap(healthy()), profile=profile())) == []
 
 
-TABLE_CASES = [
-    ("T001", healthy(sort_keys=[], sort_key_type=None, column={"day": {"sort_key_position": 0}}),
-     healthy(sort_keys=[], sort_key_type="AUTO", column={"day": {"sort_key_position": 0}})),
-    ("T001", healthy(sort_keys=[], sort_key_type=None, row_count=5_000_000, column={"day": {"sort_key_position": 0}}),
-     healthy(sort_keys=[], sort_key_type=None, row_count=4_999_999, column={"day": {"sort_key_position": 0}})),
-    ("T002", healthy(skew_rows=4.0), healthy(skew_rows=3.9)),
-    ("T003", healthy(row_count=800_000, estimated_visible_rows=800_000), healthy(row_count=800_000, estimated_visible_rows=800_000, dist_style="AUTO(ALL)")),
-    ("T004", healthy(column={"id": {"encoding": "RAW"}}),  # 3 of 4 encoded = 75%
-     healthy(column={"day": {"encoding": "RAW"}})),
-    ("T005", healthy(column={"day": {"encoding": "AZ64"}}), healthy()),
-    ("T006", healthy(stats_off=10.5), healthy(stats_off=10.0)),
-    ("T007", healthy(unsorted_pct=20.5), healthy(unsorted_pct=20.0)),
-    ("T007", healthy(vacuum_sort_benefit=10.0), healthy(vacuum_sort_benefit=9.9)),
-    ("T009", healthy(dist_key="day", column={"account_id": {"dist_key": False}, "day": {"dist_key": True}}), healthy()),
-    ("T009", healthy(dist_key="ts", column={"note": {"name": "ts", "type": "TIMESTAMP WITHOUT TIME ZONE"}}), healthy()),
-    ("T010", healthy(sort_key_type="INTERLEAVED"), healthy()),
-    ("T011", healthy(estimated_visible_rows=44_000_000), healthy(estimated_visible_rows=46_000_000)),
-    ("T014", healthy(primary_key=[]), healthy()),
-]
-
-
-@pytest.mark.parametrize(("code", "bad", "good"), TABLE_CASES, ids=[c[0] for c in TABLE_CASES])
-def test_table_rule(code, bad, good):
-    fired = [f for f in review_schema(snap(bad)).table_findings if f.code == code]
-    assert fired, code
-    assert fired[0].table == "public.facts" and fired[0].evidence and fired[0].fix
-    assert code not in codes(review_schema(snap(good)))
-
-
-def test_missing_statistics_are_high():
-    finding = next(f for f in review_schema(snap(healthy(stats_off=100.0))).findings if f.code == "T006")
-    assert finding.severity.value == "HIGH"
-    assert next(f for f in review_schema(snap(healthy(stats_off=30.0))).findings if f.code == "T006").severity.value == "MEDIUM"
-
-
-def test_profile_rules_need_the_profile():
-    assert "T008" in codes(review_schema(snap(healthy()), profile=profile(max_length=900)))
-    assert "T008" not in codes(review_schema(snap(healthy()), profile=profile(max_length=1000)))
-    assert "T015" in codes(review_schema(snap(healthy()), profile=profile(nulls=0.11)))
-    assert "T015" not in codes(review_schema(snap(healthy()), profile=profile(nulls=0.10)))
-    assert not {"T008", "T015"} & set(codes(review_schema(snap(healthy()))))
-
-
 def test_metrics_the_engine_cannot_give_keep_rules_silent():
     table = healthy(skew_rows=None, stats_off=None, unsorted_pct=None, vacuum_sort_benefit=None,
                     estimated_visible_rows=None, dist_style=None)
@@ -116,6 +78,55 @@ def window(*queries, hours=24) -> SlowQueries:
 
 
 DIM = healthy(table_name="public.dim", row_count=100_000, estimated_visible_rows=100_000, dist_style="EVEN", dist_key=None, size_mb=10)
+
+
+def _cases():
+    for path in sorted([*CASES.glob("T*.yaml"), *CASES.glob("C*.yaml")]):
+        spec = yaml.safe_load(path.read_text())
+        for kind in ("fire", "pass"):
+            for case in spec.get(kind) or []:
+                yield pytest.param(spec["rule"], kind, case, id=f"{spec['rule']}-{kind}-{case['name']}")
+
+
+def test_every_table_and_workload_rule_has_cases():
+    covered = {p.stem for p in [*CASES.glob("T*.yaml"), *CASES.glob("C*.yaml")]}
+    assert covered == {r.code for r in [*rules("table"), *rules("workload")]}
+    for path in [*CASES.glob("T*.yaml"), *CASES.glob("C*.yaml")]:
+        spec = yaml.safe_load(path.read_text())
+        assert spec["rule"] == path.stem and spec.get("fire") and spec.get("pass"), path.name
+
+
+def review_of(case: dict):
+    """The review of one case: the healthy table changed as it says, its other tables, its
+    profile and its workload."""
+    main = healthy(**case.get("table", {}), column=case.get("columns", {}))
+    others = [healthy(**{k: v for k, v in t.items() if k != "columns"}, column=t.get("columns", {}))
+              for t in case.get("tables", [])]
+    queries = window(*case["queries"], hours=case.get("window_hours", 24)) if "queries" in case else None
+    return review_schema(snap(main, *others), profile=profile(**case["profile"]) if "profile" in case else None,
+                         queries=queries)
+
+
+@pytest.mark.parametrize(("code", "kind", "case"), list(_cases()))
+def test_rule_case(code, kind, case):
+    review = review_of(case)
+    found = [f for f in review.findings if f.code == code]
+    if kind == "pass":
+        assert not found, [f.message for f in found]
+        return
+    assert found, f"{code} did not fire; got {codes(review)}"
+    if "found_on" in case:  # the tables it must fire on, each once
+        assert sorted(f.table for f in found) == sorted(case["found_on"])
+    expected = dict(case.get("finding", {}))
+    if code.startswith("T") and "found_on" not in case:
+        expected.setdefault("table", "public.facts")
+    for finding in found:
+        assert finding.message and finding.fix and finding.evidence
+        assert {k: getattr(finding, k) for k in expected} == expected, finding.message
+        if "severity" in case:
+            assert finding.severity.value == case["severity"], finding.message
+        for name, value in case.get("saving", {}).items():
+            assert finding.saving[name] == value, finding.saving
 
 
 def test_workload_join_and_filter_columns_drive_t012_t013_t003():
@@ -157,17 +168,6 @@ def test_unused_large_table():
     unused = [f.table for f in review.workload_findings if f.code == "C002"]
     assert unused == ["public.facts"]
     assert "C002" not in codes(review_schema(snap(healthy(size_mb=1000)), queries=window(reads_dim)))
-
-
-@pytest.mark.parametrize(("code", "bad", "good"), [
-    ("C003", {"total_elapsed_ms": 300_000, "queue_ms": 60_000}, {"total_elapsed_ms": 300_001 * 5, "queue_ms": 60_000}),
-    ("C003", {"total_elapsed_ms": 100_000, "queue_ms": 60_000}, {"total_elapsed_ms": 100_000, "queue_ms": 59_000}),
-    ("C004", {"spilled_mb": 12}, {"spilled_mb": 0}),
-    ("C005", {"returned_rows": 1_000_000}, {"returned_rows": 999_999}),
-])
-def test_workload_rule(code, bad, good):
-    assert code in codes(review_schema(snap(healthy()), queries=window(bad)))
-    assert code not in codes(review_schema(snap(healthy()), queries=window(good)))
 
 
 def test_unparsable_workload_query_is_skipped_not_fatal():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult, AnalysisRecord, QueryInfo, analysis_timestamp
 from redshift_optimizer.models.findings import Evidence, Finding, Severity
 
@@ -31,6 +32,6 @@ def make_record(query_hash: str, day: date, severity: str | None = "HIGH", codes
         schema_version="0" * 64,
         query=QueryInfo(query_hash=query_hash, fingerprint=f"select ? from t{query_hash[:4]}",
                         query_text="SELECT 1", executions=3, total_elapsed_ms=1200.0),
-        agents=agents, archive_uri=f"s3://redshift-optimizer-metadata/{archive_prefix}/recommendations/"
-                                   f"{day:%Y/%m/%d}/{query_hash}.json",
+        agents=agents,
+        archive_uri=f"s3://redshift-optimizer-metadata/{archive_prefix}/{lake_keys.recommendation(day, query_hash)}",
     )

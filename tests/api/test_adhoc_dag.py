@@ -131,9 +131,9 @@ def test_the_same_shape_with_other_literals_never_shows_the_first_callers(adhoc_
     assert [r.revision for r in history(fingerprint(first).query_hash)] == [r.revision for r in before], \
         "alice's record is left as it is"
 
-    from api.lake import LakeObjects
+    from redshift_optimizer.adapters.lake import MetadataLake
 
-    lake = LakeObjects(boto3.client("s3"), BUCKET, PREFIX, 0)
+    lake = MetadataLake(BUCKET, PREFIX, client=boto3.client("s3"))
     plan, results = job_results(lake, dag_run.run_id)
     record = job_record(plan, results, DynamoHistoryStore("query-optimization-history", client=boto3.client("dynamodb")))
     shown = record.model_dump_json()

@@ -189,13 +189,14 @@ AGENT_TASKS = {"redshift_query_optimizer": "upstream_failed", "schema_normalizer
 
 
 def test_a_job_without_the_lake_shows_airflows_state_and_says_so(aws):
-    from api.lake import LakeObjects
+    from redshift_optimizer.adapters.lake import MetadataLake
     from botocore.config import Config
     from local import services
 
     dead = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{services.free_port()}",
                         config=Config(connect_timeout=1, retries={"max_attempts": 1}))
-    lake = LakeObjects(dead, "redshift-optimizer-metadata", "edges", 0)
+    lake = MetadataLake("redshift-optimizer-metadata", "edges", client=dead,
+                        bucket_setting="OPTIMIZER_API_BUCKET", prefix_setting="OPTIMIZER_API_KEY_PREFIX")
     for state, shown in (("running", "running"), ("failed", "failed")):
         with job_app(FakeAirflow(state, {"plan_query": "failed" if state == "failed" else "running"}), lake) as http:
             answer = http.get("/jobs/adhoc__0000000000000000000000e1")

@@ -19,19 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "redshift-optimizer-metadata"
 
 
-class Lake:  # what load_s3_prompts reads, over boto3
-    def __init__(self, prefix: str):
-        self.s3, self.prefix = boto3.client("s3"), prefix
+def Lake(prefix: str):  # noqa: N802 - the lake load_s3_prompts reads, over boto3
+    from redshift_optimizer.adapters.lake import MetadataLake
 
-    def read_text(self, key: str) -> str | None:
-        try:
-            return self.s3.get_object(Bucket=BUCKET, Key=f"{self.prefix}/{key}")["Body"].read().decode()
-        except self.s3.exceptions.NoSuchKey:
-            return None
-
-    def read_json(self, key: str) -> dict | None:
-        text = self.read_text(key)
-        return None if text is None else json.loads(text)
+    return MetadataLake(BUCKET, prefix, client=boto3.client("s3"))
 
 
 def keys(prefix: str) -> dict[str, str]:

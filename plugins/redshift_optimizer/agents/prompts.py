@@ -13,17 +13,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.errors import ConfigurationError
 from redshift_optimizer.models.agents import AGENT_NAMES
-
-S3_PREFIX = "bedrock-context/prompts"
-
-
-class JsonLake(Protocol):  # what MetadataLake offers (kept structural: no boto3 here)
-    def read_json(self, key: str) -> dict[str, Any] | None: ...
-    def read_text(self, key: str) -> str | None: ...
+from redshift_optimizer.models.lake import Lake
 
 
 @dataclass(frozen=True)
@@ -76,9 +71,9 @@ def load_project_prompts(include_dir: Path, version: str) -> PromptSet:
     return PromptSet(version, manifest.get("date"), str(folder), prompts, manifest.get("changes", []))
 
 
-def load_s3_prompts(lake: JsonLake, version: str) -> PromptSet:
+def load_s3_prompts(lake: Lake, version: str) -> PromptSet:
     """The prompt set under ``bedrock-context/prompts/<version>/`` in the lake."""
-    prefix = f"{S3_PREFIX}/{version}"
+    prefix = lake_keys.prompts(version)
     manifest = lake.read_json(f"{prefix}/manifest.json") or {}
     common_name = manifest.get("common")
     common = lake.read_text(f"{prefix}/{common_name}") if common_name else lake.read_text(f"{prefix}/_common.txt")
@@ -95,7 +90,7 @@ def load_s3_prompts(lake: JsonLake, version: str) -> PromptSet:
                      manifest.get("changes", []))
 
 
-def load_prompts(settings: Any, lake: JsonLake | None = None) -> PromptSet:
+def load_prompts(settings: Any, lake: Lake | None = None) -> PromptSet:
     """The prompt set the settings name (``prompt_source``, ``prompt_version``)."""
     if settings.prompt_source == "s3":
         if lake is None:
@@ -104,4 +99,4 @@ def load_prompts(settings: Any, lake: JsonLake | None = None) -> PromptSet:
     return load_project_prompts(settings.resolved_include_dir(), settings.prompt_version)
 
 
-__all__ = ["PromptSet", "S3_PREFIX", "load_project_prompts", "load_prompts", "load_s3_prompts"]
+__all__ = ["PromptSet", "load_project_prompts", "load_prompts", "load_s3_prompts"]

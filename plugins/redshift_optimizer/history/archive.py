@@ -9,26 +9,35 @@ day keeps the old result beside the new one.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Callable
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.models.agents import AnalysisRecord
+from redshift_optimizer.models.lake import Lake
+
+archive_key = lake_keys.recommendation
 
 
-class JsonStore(Protocol):  # MetadataLake's shape
-    def read_json(self, key: str) -> dict[str, Any] | None: ...
-    def write_json(self, key: str, document: Any) -> str: ...
-    def uri(self, key: str) -> str: ...
+def archive_reader(lake: Lake | None) -> Callable[[str], dict[str, Any] | None]:
+    """Reads a record kept only in the archive (too big for a history item) from its
+    ``archive_uri``; None for a URI outside this lake."""
+    root = "" if lake is None else f"s3://{lake.bucket}/" + (f"{lake.prefix}/" if lake.prefix else "")
 
+    def read(uri: str) -> dict[str, Any] | None:
+        if lake is None or not uri.startswith(root):
+            return None
+        data = lake.read_json(uri[len(root):])
+        if data is not None:
+            data.pop("earlier_analyses", None)
+        return data
 
-def archive_key(day: date | str, query_hash: str) -> str:
-    day = date.fromisoformat(day) if isinstance(day, str) else day
-    return f"recommendations/{day:%Y/%m/%d}/{query_hash}.json"
+    return read
 
 
 class RecommendationArchive:
     """Reads and writes the archive objects through the metadata lake."""
 
-    def __init__(self, lake: JsonStore):
+    def __init__(self, lake: Lake):
         self.lake = lake
 
     def uri(self, day: date | str, query_hash: str) -> str:
@@ -63,4 +72,4 @@ class RecommendationArchive:
         return self.lake.write_json(key, document), True
 
 
-__all__ = ["RecommendationArchive", "archive_key"]
+__all__ = ["RecommendationArchive", "archive_key", "archive_reader"]

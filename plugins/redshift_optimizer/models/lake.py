@@ -7,10 +7,13 @@ A metric the engine cannot give is None, never a made-up number.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Literal
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from redshift_optimizer.lake_keys import run_day_keys  # re-exported: the keys live in lake_keys
 
 DistStyle = Literal["KEY", "EVEN", "ALL", "AUTO(KEY)", "AUTO(EVEN)", "AUTO(ALL)"]
 SortKeyType = Literal["COMPOUND", "INTERLEAVED", "AUTO"]
@@ -226,16 +229,39 @@ class EtlManifest(LakeModel):
     source: str | None = None
 
 
-def run_day_keys(day: date) -> dict[str, str]:
-    """The lake keys (without the configured prefix) that one run's day writes."""
-    stamp = day.strftime("%Y%m%d")
-    return {
-        "schema_latest": "metadata/schema/schema.json",
-        "schema_dated": f"metadata/schema/schema-{stamp}.json",
-        "schema_diff": f"metadata/schema/diff-{stamp}.json",
-        "profile": f"metadata/data_profile/profile-{stamp}.json",
-        "slow_queries": f"metadata/query_history/{day:%Y/%m/%d}/slow_queries.json",
-    }
+@dataclass(frozen=True)
+class LakeObject:
+    """One object's bytes and its ETag (quoted, as HTTP wants it)."""
+
+    key: str
+    body: bytes
+    etag: str
+    fetched_at: float
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@runtime_checkable
+class Lake(Protocol):
+    """What reads and writes the metadata lake (``adapters.lake.MetadataLake``, over any S3
+    client). Keys are given without the key prefix; build them with ``redshift_optimizer.lake_keys``."""
+
+    bucket: str
+    prefix: str
+
+    def key(self, key: str) -> str: ...
+    def uri(self, key: str) -> str: ...
+    def check(self) -> None: ...
+    def read_json(self, key: str) -> dict[str, Any] | None: ...
+    def read_model(self, key: str, model: type[M]) -> M | None: ...
+    def read_text(self, key: str) -> str | None: ...
+    def get(self, key: str) -> LakeObject | None: ...
+    def write_json(self, key: str, document: BaseModel | dict[str, Any]) -> str: ...
+    def write_text(self, key: str, text: str, content_type: str = ...) -> str: ...
+    def list_keys(self, prefix: str) -> list[str]: ...
+    def latest_key(self, prefix: str, suffix: str) -> str | None: ...
+    def delete(self, key: str) -> None: ...
 
 
 __all__ = [
@@ -247,6 +273,8 @@ __all__ = [
     "DesignChange",
     "DistStyle",
     "EtlManifest",
+    "Lake",
+    "LakeObject",
     "SchemaDiff",
     "SchemaSnapshot",
     "SlowQueries",

@@ -29,11 +29,13 @@ from typing import Any, Mapping
 import sqlglot
 from sqlglot import exp
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.errors import NotRetryable
 from redshift_optimizer.history.store import HistoryStore
 from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult, AnalysisRecord, QueryInfo, analysis_timestamp
 from redshift_optimizer.models.lake import (
     DataProfile,
+    Lake,
     SchemaSnapshot,
     SlowQueries,
     SlowQuery,
@@ -52,7 +54,6 @@ from redshift_optimizer.pipelines.plans import (
     window_days,
     write_plan,
 )
-from redshift_optimizer.pipelines.ports import Lake, LakeReader
 from redshift_optimizer.pipelines.rewrite_checks import UNCHECKED_NOTE, read_only_session, verify_rewrite
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.submission import Submission, SubmissionError
@@ -61,9 +62,6 @@ from redshift_optimizer.work_area import ADHOC_WORK_PREFIX, JOB_ID_PATTERN, Work
 log = logging.getLogger(__name__)
 
 ADHOC_DAG_ID = "redshift_adhoc_optimization"
-_SCHEMA_KEY = "metadata/schema/schema.json"
-_PROFILES = "metadata/data_profile/profile-"
-_WINDOWS = "metadata/query_history/"
 
 
 class RejectedSubmission(NotRetryable):
@@ -86,12 +84,6 @@ def adhoc_work_prefix(run_id: str) -> str:
 
 
 # ------------------------------------------------------------------------- sources
-
-def latest_key(lake: Lake, prefix: str, suffix: str) -> str | None:
-    """The newest key under ``prefix`` ending with ``suffix`` (keys carry the date)."""
-    keys = [k for k in lake.list_keys(prefix) if k.endswith(suffix)]
-    return max(keys) if keys else None
-
 
     keys = [k for k in lake.list_keys(prefix) if k.endswith(suffix)]
     return max(keys) if keys else None
@@ -149,12 +141,12 @@ def plan_query(lake: Lake, history: HistoryStore, settings: Settings, request: Q
     sql, fp = submission.sql, submission.fingerprint
     area = WorkArea.adhoc(run_id)
 
-    snapshot = lake.read_model(_SCHEMA_KEY, SchemaSnapshot) or empty_snapshot(request.database)
+    snapshot = lake.read_model(lake_keys.schema_latest(), SchemaSnapshot) or empty_snapshot(request.database)
     snapshot = prefer_schema(snapshot, sql, request.schema_name, submission.statements)
     lake.write_json(area.snapshot, snapshot)
-    profile_key = latest_key(lake, _PROFILES, ".json")
+    profile_key = lake.latest_key(lake_keys.PROFILE_PREFIX, ".json")
     profile = lake.read_model(profile_key, DataProfile) if profile_key else None
-    window_key = latest_key(lake, _WINDOWS, "/slow_queries.json")
+    window_key = lake.latest_key(lake_keys.SLOW_QUERIES_PREFIX, f"/{lake_keys.SLOW_QUERIES_NAME}")
     window = lake.read_model(window_key, SlowQueries) if window_key else None
     slow, rank = query_window(window, sql, fp.query_hash, fp.text, request, day)
     lake.write_json(area.slow_queries, slow)
@@ -230,7 +222,7 @@ def persist_job_results(lake: Lake, history: HistoryStore, settings: Settings, a
     return persisted
 
 
-def failed_agents(lake: LakeReader, area: WorkArea, plan: RunPlan) -> dict[str, str]:
+def failed_agents(lake: Lake, area: WorkArea, plan: RunPlan) -> dict[str, str]:
     """The pending agents of the run that left no succeeded result, each with why."""
     failed = {}
     for entry in plan.queries:
@@ -271,7 +263,7 @@ def job_record(plan: RunPlan, results: Mapping[str, AgentResult], history: Histo
         agents={name: results[name] for name in AGENT_NAMES if name in results}, archive_uri=None, revision=0)
 
 
-def job_results(lake: LakeReader, run_id: str) -> tuple[RunPlan | None, dict[str, AgentResult]]:
+def job_results(lake: Lake, run_id: str) -> tuple[RunPlan | None, dict[str, AgentResult]]:
     """(plan, results by agent) of an ad-hoc run's work area, as far as it got."""
     area = WorkArea.adhoc(run_id)
     plan = find_plan(lake, area)
@@ -301,7 +293,6 @@ __all__ = [
     "job_record",
     "job_results",
     "job_run_id",
-    "latest_key",
     "persist_job_results",
     "plan_query",
     "prefer_schema",

@@ -12,7 +12,7 @@ from redshift_optimizer.errors import LakeError
 from redshift_optimizer.models.agents import DATA_VALIDATION, AgentResult, AgentStatus
 from redshift_optimizer.models.runs import RunPlan
 from redshift_optimizer.pipelines.plans import read_plan
-from redshift_optimizer.pipelines.ports import Lake
+from redshift_optimizer.models.lake import Lake
 from redshift_optimizer.work_area import WorkArea
 
 log = logging.getLogger(__name__)

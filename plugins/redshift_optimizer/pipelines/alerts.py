@@ -7,10 +7,11 @@ import logging
 from datetime import date
 from typing import Any, Mapping, Protocol
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.errors import NotRetryable
 from redshift_optimizer.models.agents import AgentResult, AnalysisRecord
 from redshift_optimizer.models.findings import Severity
-from redshift_optimizer.pipelines.ports import LakeReader
+from redshift_optimizer.models.lake import Lake
 from redshift_optimizer.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,11 @@ def alert_message(persisted: Mapping[str, Any], settings: Settings, archive_uri:
     return subject, "\n".join(lines) + "\n"
 
 
-def send_alert(sender: AlertSender, lake: LakeReader, settings: Settings,
+def send_alert(sender: AlertSender, lake: Lake, settings: Settings,
                persisted: Mapping[str, Any]) -> dict[str, Any]:
     """One message for the run when something alerts; nothing otherwise."""
     day = date.fromisoformat(persisted["run_date"])
-    message = alert_message(persisted, settings, lake.uri(f"recommendations/{day:%Y/%m/%d}/"))
+    message = alert_message(persisted, settings, lake.uri(lake_keys.recommendations(day)))
     if message is None:
         log.info("nothing to alert on")
         return {"sent": False}

@@ -22,7 +22,7 @@ from redshift_optimizer.models.agents import (
     QueryInfo,
 )
 from redshift_optimizer.models.findings import SchemaReview
-from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery
+from redshift_optimizer.models.lake import DataProfile, Lake, SchemaSnapshot, SlowQueries, SlowQuery
 from redshift_optimizer.pipelines.plans import (
     analysis_settings,
     read_plan,
@@ -30,7 +30,6 @@ from redshift_optimizer.pipelines.plans import (
     slow_by_hash,
     top_queries,
 )
-from redshift_optimizer.pipelines.ports import Lake
 from redshift_optimizer.pipelines.rewrite_checks import RewriteCheckers, check_rewrites, optimizer_fields
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.work_area import WorkArea

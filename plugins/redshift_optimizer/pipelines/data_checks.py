@@ -4,10 +4,10 @@ validation agents need; written to the work area's ``validation.json``."""
 from __future__ import annotations
 
 import logging
-import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.agents.context import touched_tables
 from redshift_optimizer.agents.validation import (
     Limits,
@@ -18,23 +18,18 @@ from redshift_optimizer.agents.validation import (
     validate_table,
 )
 from redshift_optimizer.models.agents import DATA_VALIDATION
-from redshift_optimizer.models.lake import DataProfile, EtlManifest, run_day_keys
+from redshift_optimizer.models.lake import DataProfile, EtlManifest, Lake, run_day_keys
 from redshift_optimizer.pipelines.plans import read_plan, read_sources, slow_by_hash
-from redshift_optimizer.pipelines.ports import Lake
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.warehouse import Warehouse
 from redshift_optimizer.work_area import WorkArea
 
 log = logging.getLogger(__name__)
 
-_PROFILE_KEY = re.compile(r"metadata/data_profile/profile-(\d{8})\.json$")
-
-
 def previous_profile(lake: Lake, day: date) -> tuple[DataProfile | None, str | None]:
     """The newest profile strictly before ``day`` (the V003/V005 baseline)."""
-    days = sorted(
-        (datetime.strptime(m.group(1), "%Y%m%d").date() for key in lake.list_keys("metadata/data_profile/profile-")
-         if (m := _PROFILE_KEY.search(key))), reverse=True)
+    days = sorted((d for key in lake.list_keys(lake_keys.PROFILE_PREFIX) if (d := lake_keys.profile_day(key))),
+                  reverse=True)
     for earlier in days:
         if earlier < day:
             return lake.read_model(run_day_keys(earlier)["profile"], DataProfile), earlier.isoformat()

@@ -10,11 +10,10 @@ from typing import Any, Mapping
 from redshift_optimizer.history.archive import RecommendationArchive
 from redshift_optimizer.history.store import HistoryStore
 from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult, AgentStatus, AnalysisRecord, QueryInfo
-from redshift_optimizer.models.lake import utc_timestamp
+from redshift_optimizer.models.lake import Lake, utc_timestamp
 from redshift_optimizer.models.runs import RunPlan
 from redshift_optimizer.pipelines.alerts import alert_entry
 from redshift_optimizer.pipelines.plans import read_plan, read_sources, slow_by_hash
-from redshift_optimizer.pipelines.ports import Lake, LakeReader
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.work_area import WorkArea
 
@@ -40,7 +39,7 @@ def merge_results(stored: Mapping[str, AgentResult], new: Mapping[str, AgentResu
     return merged, changed
 
 
-def new_results(lake: LakeReader, area: WorkArea, plan: RunPlan, query_hash: str) -> dict[str, AgentResult]:
+def new_results(lake: Lake, area: WorkArea, plan: RunPlan, query_hash: str) -> dict[str, AgentResult]:
     """The run's result of each pending agent on ``query_hash``; an agent that left none is failed."""
     new: dict[str, AgentResult] = {}
     for agent in plan.pending_agents(query_hash):

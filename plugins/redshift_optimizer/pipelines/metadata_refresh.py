@@ -8,24 +8,21 @@ re-running a day overwrites that day's objects.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from redshift_optimizer.adapters.lake import MetadataLake
+from redshift_optimizer import lake_keys
 from redshift_optimizer.adapters.notifications import Metrics, Notifier
 from redshift_optimizer.catalog.diff import diff_snapshots, summarize_diff
 from redshift_optimizer.catalog.profile import profile_snapshot
 from redshift_optimizer.catalog.slow_queries import collect_slow_queries
 from redshift_optimizer.catalog.snapshot import extract_schema_snapshot
 from redshift_optimizer.errors import LakeError
-from redshift_optimizer.models.lake import SchemaSnapshot, run_day_keys
+from redshift_optimizer.models.lake import Lake, SchemaSnapshot, run_day_keys
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
-
-_DATED_SNAPSHOT = re.compile(r"metadata/schema/schema-(\d{8})\.json$")
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
@@ -39,7 +36,7 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def snapshot_schema(warehouse: Warehouse, lake: MetadataLake, settings: Settings, day: date) -> dict[str, Any]:
+def snapshot_schema(warehouse: Warehouse, lake: Lake, settings: Settings, day: date) -> dict[str, Any]:
     """Extract the schema snapshot and write the day's dated object."""
     snapshot = extract_schema_snapshot(warehouse, now_utc(), settings.schemas)
     key = run_day_keys(day)["schema_dated"]
@@ -50,7 +47,7 @@ def snapshot_schema(warehouse: Warehouse, lake: MetadataLake, settings: Settings
             "database": snapshot.source.database}
 
 
-def profile_data(warehouse: Warehouse, lake: MetadataLake, settings: Settings, day: date) -> dict[str, Any]:
+def profile_data(warehouse: Warehouse, lake: Lake, settings: Settings, day: date) -> dict[str, Any]:
     """Profile the tables of the day's snapshot and write the day's profile object."""
     keys = run_day_keys(day)
     snapshot = lake.read_model(keys["schema_dated"], SchemaSnapshot)
@@ -69,7 +66,7 @@ def profile_data(warehouse: Warehouse, lake: MetadataLake, settings: Settings, d
     return {"key": keys["profile"], "tables": len(profile.tables)}
 
 
-def gather_slow_queries(warehouse: Warehouse, lake: MetadataLake, settings: Settings, day: date) -> dict[str, Any]:
+def gather_slow_queries(warehouse: Warehouse, lake: Lake, settings: Settings, day: date) -> dict[str, Any]:
     """Collect the day's slow queries and write the day's slow_queries object."""
     start, end = day_window(day)
     slow = collect_slow_queries(
@@ -83,18 +80,14 @@ def gather_slow_queries(warehouse: Warehouse, lake: MetadataLake, settings: Sett
             "executions": sum(q.executions for q in slow.queries)}
 
 
-def previous_snapshot_day(lake: MetadataLake, day: date) -> date | None:
+def previous_snapshot_day(lake: Lake, day: date) -> date | None:
     """The newest day before ``day`` that has a dated snapshot."""
-    days = [
-        datetime.strptime(m.group(1), "%Y%m%d").date()
-        for key in lake.list_keys("metadata/schema/schema-")
-        if (m := _DATED_SNAPSHOT.search(key))
-    ]
+    days = [d for key in lake.list_keys(lake_keys.SCHEMA_DATED_PREFIX) if (d := lake_keys.schema_dated_day(key))]
     earlier = [d for d in days if d < day]
     return max(earlier) if earlier else None
 
 
-def publish_schema(lake: MetadataLake, notifier: Notifier, day: date) -> dict[str, Any]:
+def publish_schema(lake: Lake, notifier: Notifier, day: date) -> dict[str, Any]:
     """Diff against the previous day's snapshot, write the diff, update the latest snapshot.
 
     The latest ``schema.json`` only moves forward: a backfilled past day leaves it alone.
@@ -104,8 +97,8 @@ def publish_schema(lake: MetadataLake, notifier: Notifier, day: date) -> dict[st
     current = lake.read_model(keys["schema_dated"], SchemaSnapshot)
     if current is None:
         raise LakeError(f"no schema snapshot at {lake.uri(keys['schema_dated'])}")
-    newer = [k for k in lake.list_keys("metadata/schema/schema-") if (m := _DATED_SNAPSHOT.search(k))
-             and m.group(1) > day.strftime("%Y%m%d")]
+    newer = [k for k in lake.list_keys(lake_keys.SCHEMA_DATED_PREFIX)
+             if (d := lake_keys.schema_dated_day(k)) and d > day]
     if not newer:
         lake.write_json(keys["schema_latest"], current)
 

@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from redshift_optimizer.errors import LakeError, NotRetryable
-from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery
+from redshift_optimizer.models.lake import DataProfile, Lake, SchemaSnapshot, SlowQueries, SlowQuery
 from redshift_optimizer.models.runs import RunPlan, RunSources
-from redshift_optimizer.pipelines.ports import Lake, LakeReader
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.work_area import WorkArea
 
@@ -76,7 +75,7 @@ def write_plan(lake: Lake, area: WorkArea, plan: RunPlan) -> dict[str, Any]:
     return plan.summary()
 
 
-def log_plan(lake: LakeReader, plan: RunPlan) -> None:
+def log_plan(lake: Lake, plan: RunPlan) -> None:
     sources = plan.sources
     log.info("plan of %s run %s for %s: engine %s / %s, snapshot %s, %d fingerprint(s), %d agent run(s) pending "
              "-> %s", plan.kind, plan.run_id, plan.run_date, plan.engine, plan.prompt_version,
@@ -90,14 +89,14 @@ def log_plan(lake: LakeReader, plan: RunPlan) -> None:
         log.info("pending %s: %d %s", agent, len(hashes), " ".join(hashes[:20]) + (" ..." if len(hashes) > 20 else ""))
 
 
-def read_plan(lake: LakeReader, area: WorkArea) -> RunPlan:
+def read_plan(lake: Lake, area: WorkArea) -> RunPlan:
     data = lake.read_json(area.plan)
     if data is None:
         raise MissingPlan(f"no plan at {lake.uri(area.plan)}: the plan step did not succeed in this run")
     return RunPlan.model_validate(data)
 
 
-def find_plan(lake: LakeReader, area: WorkArea) -> RunPlan | None:
+def find_plan(lake: Lake, area: WorkArea) -> RunPlan | None:
     data = lake.read_json(area.plan)
     return None if data is None else RunPlan.model_validate(data)
 

@@ -23,9 +23,10 @@ import logging
 from datetime import date
 from typing import Any
 
+from redshift_optimizer import lake_keys
 from redshift_optimizer.history.store import HistoryStore
 from redshift_optimizer.models.agents import AGENT_NAMES, analysis_timestamp
-from redshift_optimizer.models.lake import run_day_keys
+from redshift_optimizer.models.lake import Lake
 from redshift_optimizer.models.runs import PlannedQuery, RunPlan, RunSources
 from redshift_optimizer.pipelines.agent_runs import AgentNotPending, run_agent
 from redshift_optimizer.pipelines.alerts import alert_message, fail_if_agents_failed, send_alert
@@ -42,7 +43,6 @@ from redshift_optimizer.pipelines.plans import (
     window_days,
     write_plan,
 )
-from redshift_optimizer.pipelines.ports import Lake
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.work_area import WORK_PREFIX, WorkArea
 
@@ -51,8 +51,8 @@ log = logging.getLogger(__name__)
 
 def day_sources(day: date) -> RunSources:
     """The day's objects of the metadata refresh."""
-    keys = run_day_keys(day)
-    return RunSources(snapshot=keys["schema_dated"], profile=keys["profile"], slow_queries=keys["slow_queries"])
+    return RunSources(snapshot=lake_keys.schema_dated(day), profile=lake_keys.profile(day),
+                      slow_queries=lake_keys.slow_queries(day))
 
 
 def plan_day(lake: Lake, history: HistoryStore, settings: Settings, day: date, run_id: str) -> dict[str, Any]:

@@ -21,9 +21,8 @@ from redshift_optimizer.agents.context import AgentContext
 from redshift_optimizer.errors import ConfigurationError, LakeError, WarehouseError
 from redshift_optimizer.models.agents import QUERY_OPTIMIZER
 from redshift_optimizer.models.findings import AnalysisResult
-from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQuery
+from redshift_optimizer.models.lake import DataProfile, Lake, SchemaSnapshot, SlowQuery
 from redshift_optimizer.pipelines.plans import analysis_settings, read_plan, read_sources, slow_by_hash
-from redshift_optimizer.pipelines.ports import Lake
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.warehouse import Warehouse
 from redshift_optimizer.work_area import WorkArea

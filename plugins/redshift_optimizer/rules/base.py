@@ -6,12 +6,21 @@ engine turns hits into :class:`Finding` objects with the rule's title and defaul
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal
 
 from redshift_optimizer.models.findings import Evidence, Severity
 
-RuleScope = Literal["query", "table", "workload"]
+RuleScope = Literal["query", "table", "workload", "validation"]
+
+#: The letter every code of a scope starts with (finding-codes.md).
+SCOPE_LETTER: dict[str, str] = {"query": "Q", "table": "T", "workload": "C", "validation": "V"}
+
+#: A rule module's name: its code in lower case and its name, e.g. ``t001_missing_sortkey``.
+_MODULE = re.compile(r"^[qtcv]\d{3}_\w+$")
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,28 @@ class Rule:
     needs: tuple[str, ...] = ()  # inputs without which the rule stays silent
 
     def __post_init__(self) -> None:
-        if self.scope == "query" and not self.code.startswith("Q"):
-            raise ValueError(f"{self.code}: query rules have Q codes")
+        letter = SCOPE_LETTER[self.scope]
+        if not re.fullmatch(rf"{letter}\d{{3}}", self.code):
+            raise ValueError(f"{self.code}: {self.scope} rules have {letter} codes ({letter}001, {letter}002, ...)")
+
+
+def scan(package: str) -> list[Rule]:
+    """The rules of one package of rules (``rules/query``, ``rules/table`` ...): the ``RULE``
+    of every module named after its code (``q001_select_star.py``), in code order. Adding a
+    rule is adding its module; nothing lists the modules by hand."""
+    found: dict[str, Rule] = {}
+    for module in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        if not _MODULE.match(module.name):
+            continue
+        rule = getattr(importlib.import_module(f"{package}.{module.name}"), "RULE", None)
+        if not isinstance(rule, Rule):
+            raise TypeError(f"{package}.{module.name} defines no RULE")
+        if not module.name.startswith(rule.code.lower() + "_"):
+            raise ValueError(f"{package}.{module.name} holds {rule.code}: a rule module is named after its code")
+        if rule.code in found:
+            raise ValueError(f"{rule.code} is defined twice in {package}")
+        found[rule.code] = rule
+    return [found[code] for code in sorted(found)]
 
 
 def fact(kind: str, name: str, value: Any = None) -> Evidence:
@@ -64,4 +93,4 @@ def fact(kind: str, name: str, value: Any = None) -> Evidence:
     return Evidence(kind=kind, name=name, value=value)
 
 
-__all__ = ["Documentation", "Hit", "Rule", "RuleScope", "fact"]
+__all__ = ["SCOPE_LETTER", "Documentation", "Hit", "Rule", "RuleScope", "fact", "scan"]

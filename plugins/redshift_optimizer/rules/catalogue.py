@@ -1,17 +1,24 @@
 """The catalogue: every rule, one code each. The documentation page, the command line's
-``rules`` listing and the engine all read it, so nothing is listed twice by hand."""
+``rules`` listing and the engine all read it, so nothing is listed twice by hand.
+
+Each scope is a package of rule modules found by scanning it (``rules/query``,
+``rules/table``, ``rules/workload``, ``rules/validation``): adding a rule is adding its
+module ``<code>_<name>.py`` defining ``RULE``, and its cases ``tests/analysis/cases/<CODE>.yaml``."""
 
 from __future__ import annotations
 
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query import RULES as QUERY_RULES
 from redshift_optimizer.rules.table import RULES as TABLE_RULES
+from redshift_optimizer.rules.validation import RULES as VALIDATION_RULES
 from redshift_optimizer.rules.workload import RULES as WORKLOAD_RULES
 
 #: Bumped when a rule is added or changes what it reports.
 RULES_VERSION = "1.1.0"
 
-CATALOGUE: dict[str, Rule] = {rule.code: rule for rule in (*QUERY_RULES, *TABLE_RULES, *WORKLOAD_RULES)}
+CATALOGUE: dict[str, Rule] = {
+    rule.code: rule for rule in (*QUERY_RULES, *TABLE_RULES, *WORKLOAD_RULES, *VALIDATION_RULES)
+}
 
 
 def rule(code: str) -> Rule:
@@ -23,7 +30,7 @@ def rule(code: str) -> Rule:
 
 
 def rules(scope: str | None = None) -> list[Rule]:
-    """Rules in code order, optionally of one scope (query, table, workload)."""
+    """Rules in code order, optionally of one scope (query, table, workload, validation)."""
     return sorted((r for r in CATALOGUE.values() if scope is None or r.scope == scope), key=lambda r: r.code)
 
 
@@ -36,15 +43,17 @@ def markdown() -> str:
         "",
         f"Rules version {RULES_VERSION}. Each finding carries one of these codes, a severity, a "
         "message specific to the query or table, its evidence and a fix. Thresholds are settings "
-        "(`AnalysisSettings`); a rule that needs the schema snapshot, the profile or the query "
-        "history stays silent without them.",
+        "(`AnalysisSettings`; the validation limits are the `validation_*` settings); a rule "
+        "that needs the schema snapshot, the profile or the query history stays silent without "
+        "them, and a validation check that cannot run is reported skipped with its reason.",
         "",
         "| code | name | severity | summary |",
         "|---|---|---|---|",
     ]
     for r in rules():
         lines.append(f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity_text} | {r.summary} |")
-    sections = {"query": "Query rules", "table": "Table rules", "workload": "Workload rules"}
+    sections = {"query": "Query rules", "table": "Table rules", "workload": "Workload rules",
+                "validation": "Validation rules"}
     for scope, heading in sections.items():
         members = rules(scope)
         if not members:

@@ -20,6 +20,8 @@ from redshift_optimizer.models.lake import (
     TableProfile,
     TableSnapshot,
 )
+from redshift_optimizer.models.findings import Evidence
+from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.query.relations import join_graph, scan_analysis, using_columns
 from redshift_optimizer.rules.query_context import QueryContext, lookup_table
@@ -165,6 +167,22 @@ class WorkloadContext:
         """Seconds per day of a total over the window."""
         return milliseconds / 1000.0 / self.days
 
+    def saving(self, milliseconds: float, priced: bool = True) -> dict[str, float]:
+        """What a total over the window comes to per day: seconds, and money at the
+        configured price unless ``priced`` is false."""
+        seconds = self.per_day(milliseconds)
+        saving = {"seconds_per_day": round(seconds, 1)}
+        if priced:
+            saving["money_per_day"] = round(seconds * self.settings.price_per_second(), 2)
+        return saving
+
+
+def query_facts(query: SlowQuery) -> list[Evidence]:
+    """The evidence naming one fingerprint of the window: hash, text, executions."""
+    return [evidence.metric("query_hash", query.query_hash),
+            Evidence(kind="query", name="fingerprint", value=query.fingerprint[:300]),
+            evidence.metric("executions", query.executions)]
+
 
 @dataclass
 class TableContext:
@@ -203,4 +221,19 @@ class TableContext:
         return self.table.row_count is not None and self.table.row_count <= self.settings.small_table_rows
 
 
-__all__ = ["TableContext", "WorkloadContext"]
+_UNENCODED = ("", "RAW", "NONE")
+
+
+def is_encoded(encoding: str | None) -> bool | None:
+    """Whether a column's encoding compresses it; None when the snapshot does not say."""
+    if encoding is None:
+        return None
+    return encoding.strip().upper() not in _UNENCODED
+
+
+def usage_counts(counter: Counter) -> list[Evidence]:
+    """The five columns the workload uses most, with their executions, as evidence."""
+    return [evidence.metric(f"executions using {column}", count) for column, count in counter.most_common(5)]
+
+
+__all__ = ["TableContext", "WorkloadContext", "is_encoded", "query_facts", "usage_counts"]

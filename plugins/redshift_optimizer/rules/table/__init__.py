@@ -1,5 +1,8 @@
-"""Table rules (T codes): one table, from the snapshot, the profile and the workload."""
+"""Table rules (T codes): one table, from the snapshot, the profile and the workload.
 
-from redshift_optimizer.rules.table import design, maintenance, workload_design
+One module per rule, ``tNNN_<name>.py``, each defining ``RULE``; they are found by scanning
+this package."""
 
-RULES = [*design.RULES, *maintenance.RULES, *workload_design.RULES]
+from redshift_optimizer.rules.base import scan
+
+RULES = scan(__name__)

@@ -1,5 +1,8 @@
-"""Workload rules (C codes): the slow-query window and the tables it reads."""
+"""Workload rules (C codes): the slow-query window and the tables it reads.
 
-from redshift_optimizer.rules.workload import cost
+One module per rule, ``cNNN_<name>.py``, each defining ``RULE``; they are found by scanning
+this package."""
 
-RULES = [*cost.RULES]
+from redshift_optimizer.rules.base import scan
+
+RULES = scan(__name__)
