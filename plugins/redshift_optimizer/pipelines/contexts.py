@@ -13,33 +13,20 @@ from redshift_optimizer.agents.context import (
     table_metrics,
     touched_tables,
 )
+from redshift_optimizer.agents.cost_saver import cost_findings, workload_summary
+from redshift_optimizer.agents.query_optimizer import RewriteCheckers
+from redshift_optimizer.agents.registry import agent
+from redshift_optimizer.agents.schema_normalizer import schema_findings
+from redshift_optimizer.agents.unit import ContextInputs
 from redshift_optimizer.agents.validation import TableValidation
-from redshift_optimizer.models.agents import (
-    COST_SAVER,
-    DATA_VALIDATION,
-    QUERY_OPTIMIZER,
-    SCHEMA_NORMALIZER,
-    QueryInfo,
-)
+from redshift_optimizer.models.agents import QueryInfo
 from redshift_optimizer.models.findings import SchemaReview
 from redshift_optimizer.models.lake import DataProfile, Lake, SchemaSnapshot, SlowQueries, SlowQuery
-from redshift_optimizer.pipelines.plans import (
-    analysis_settings,
-    read_plan,
-    read_sources,
-    slow_by_hash,
-    top_queries,
-)
-from redshift_optimizer.pipelines.rewrite_checks import RewriteCheckers, check_rewrites, optimizer_fields
+from redshift_optimizer.pipelines.plans import analysis_settings, read_plan, read_sources, slow_by_hash
 from redshift_optimizer.settings import Settings
 from redshift_optimizer.work_area import WorkArea
 
 log = logging.getLogger(__name__)
-
-#: Codes whose findings matter to the cost-saver's storage view of the touched tables.
-_STORAGE_TABLE_CODES = ("T004", "T008", "T011")
-_WORKLOAD_TOP = 5
-
 
 def build_contexts(lake: Lake, settings: Settings, area: WorkArea, checkers: RewriteCheckers | None = None
                    ) -> list[str]:
@@ -96,8 +83,6 @@ def agent_contexts(
     ``review`` is :func:`redshift_optimizer.analysis.review_schema` of the snapshot and
     window; ``validation`` the V checks per table (:func:`check_data`). An ad-hoc analysis
     of one query passes a window holding only that query."""
-    from redshift_optimizer.rules.parsing import SqlInputError
-
     config = analysis_settings(settings)
     price_per_second = config.price_per_second()
     query_hash = stats.query_hash
@@ -113,69 +98,17 @@ def agent_contexts(
         tables=metadata, prices={"price_per_second": price_per_second,
                                  "storage_price_per_gb_month": config.storage_price_per_gb_month},
     )
+    inputs = ContextInputs(
+        stats=stats, snapshot=snapshot, profile=profile, review=review, window=window, validation=validation,
+        config=config, price_per_second=price_per_second, window_days=window_days, tables=frozenset(names),
+        checkers=checkers, validation_error=validation_error,
+    )
     contexts: dict[str, AgentContext] = {}
-    for agent in agents:
-        extra: dict[str, Any] = {"metrics": dict(metrics)}
-        if agent == QUERY_OPTIMIZER:
-            try:
-                extra.update(optimizer_fields(check_rewrites(stats, snapshot, profile, config,
-                                                             checkers or RewriteCheckers())))
-            except SqlInputError as exc:
-                extra["parse_error"] = str(exc)
-        elif agent == SCHEMA_NORMALIZER:
-            extra["findings"] = schema_findings(review, names)
-        elif agent == COST_SAVER:
-            workload = workload_summary(window, price_per_second, window_days)
-            top = workload[:_WORKLOAD_TOP]
-            if not any(w["query_hash"] == query_hash for w in top):
-                top = top + [w for w in workload if w["query_hash"] == query_hash]
-            extra.update(findings=cost_findings(review, query_hash, names), workload=top)
-            for w in top:
-                for key in ("executions", "total_elapsed_seconds", "cost_per_day", "share_of_workload_pct"):
-                    extra["metrics"][f"workload.{w['query_hash']}.{key}"] = w.get(key)
-        elif agent == DATA_VALIDATION:
-            checks, findings = [], []
-            for name in sorted(names):
-                if name in validation:
-                    checks += validation[name].checks
-                    findings += validation[name].findings
-            extra.update(validation_checks=checks, findings=findings)
-            for check in checks:
-                key = f"check.{check.code}.{check.table}" + (f".{check.column}" if check.column else "")
-                extra["metrics"][key] = check.status
-            if validation_error:
-                extra["parse_error"] = validation_error
-        contexts[agent] = AgentContext(agent_name=agent, **base, **extra)
+    for name in agents:
+        fields = agent(name).context(inputs)
+        extra = {**fields, "metrics": {**metrics, **fields.get("metrics", {})}}
+        contexts[name] = AgentContext(agent_name=name, **base, **extra)
     return contexts
-
-
-def schema_findings(review: SchemaReview, tables: set[str]) -> list:
-    """The schema-normalizer's findings: the T findings of the touched tables only."""
-    return [f for f in review.table_findings if f.table in tables]
-
-
-def cost_findings(review: SchemaReview, query_hash: str, tables: set[str], general_limit: int = 10) -> list:
-    """The cost-saver's findings: this fingerprint's C findings, the workload-wide ones
-    (unused tables, largest first, capped), and the storage T findings of the touched tables."""
-    mine = [f for f in review.workload_findings if f.query_hash == query_hash]
-    general = sorted((f for f in review.workload_findings if f.query_hash is None),
-                     key=lambda f: -((f.saving or {}).get("money_per_day") or 0))[:general_limit]
-    storage = [f for f in review.table_findings if f.table in tables and f.code in _STORAGE_TABLE_CODES]
-    return [*mine, *general, *storage]
-
-
-def workload_summary(slow: SlowQueries, price_per_second: float, days: float) -> list[dict[str, Any]]:
-    total = sum(q.total_elapsed_ms or 0 for q in slow.queries) or 1.0
-    summary = []
-    for q in top_queries(slow, len(slow.queries)):
-        seconds = (q.total_elapsed_ms or 0) / 1000.0 / max(days, 1e-9)
-        summary.append({
-            "query_hash": q.query_hash, "executions": q.executions,
-            "total_elapsed_seconds": round(seconds, 3), "cost_per_day": round(seconds * price_per_second, 4),
-            "share_of_workload_pct": round(100.0 * (q.total_elapsed_ms or 0) / total, 2),
-        })
-    return summary
-
 
 
 __all__ = ["agent_contexts", "build_contexts", "cost_findings", "schema_findings", "workload_summary"]

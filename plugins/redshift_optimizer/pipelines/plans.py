@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from redshift_optimizer.agents.context import top_queries
 from redshift_optimizer.errors import LakeError, NotRetryable
 from redshift_optimizer.models.lake import DataProfile, Lake, SchemaSnapshot, SlowQueries, SlowQuery
 from redshift_optimizer.models.runs import RunPlan, RunSources
@@ -45,11 +46,6 @@ def analysis_settings(settings: Settings) -> Any:
         settings, price_per_rpu_hour=settings.price_per_rpu_hour, base_rpu=settings.base_rpu,
         price_per_node_hour=settings.price_per_node_hour, node_count=settings.node_count,
     )
-
-
-def top_queries(slow: SlowQueries, limit: int) -> list[SlowQuery]:
-    """The ``limit`` fingerprints with the most total elapsed time (ties: by hash)."""
-    return sorted(slow.queries, key=lambda q: (-(q.total_elapsed_ms or 0.0), q.query_hash))[:limit]
 
 
 def window_days(slow: SlowQueries) -> float:

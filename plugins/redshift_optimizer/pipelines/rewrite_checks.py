@@ -14,10 +14,10 @@ other agents do not wait on the warehouse.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from redshift_optimizer.agents.context import AgentContext
+from redshift_optimizer.agents.query_optimizer import RewriteCheckers, check_rewrites, optimizer_fields
 from redshift_optimizer.errors import ConfigurationError, LakeError, WarehouseError
 from redshift_optimizer.models.agents import QUERY_OPTIMIZER
 from redshift_optimizer.models.findings import AnalysisResult
@@ -31,39 +31,6 @@ log = logging.getLogger(__name__)
 
 #: How a verification note starts when the rewrite could not be checked on the warehouse.
 UNCHECKED_NOTE = "not run on the warehouse: "
-
-
-@dataclass
-class RewriteCheckers:
-    """What a run checks its rewrites with beyond their signature."""
-
-    #: the warehouse as the verification identity, open (None: no plan cost, no run)
-    warehouse: Warehouse | None = None
-    #: the PostgreSQL of setting ``proof_conn_id``, open (None: no adversarial rung)
-    proof_engine: Warehouse | None = None
-    #: the verification run's row and time budget (None: the verifier's defaults)
-    budget: Any = None
-    #: why the warehouse rung is not run, recorded with the rewrite
-    note: str | None = None
-
-
-def check_rewrites(stats: SlowQuery, snapshot: SchemaSnapshot, profile: DataProfile | None, config: Any,
-                   checkers: RewriteCheckers) -> AnalysisResult:
-    """The query's analysis with its rewrite checked as far as ``checkers`` reach."""
-    from redshift_optimizer.analysis import analyze
-
-    result = analyze(stats.query_text, snapshot, stats, profile, settings=config, warehouse=checkers.warehouse,
-                     budget=checkers.budget, proof_engine=checkers.proof_engine)
-    if checkers.note and result.optimized_query:
-        result.verification_notes.append(checkers.note)
-    return result
-
-
-def optimizer_fields(result: AnalysisResult) -> dict[str, Any]:
-    """The query optimizer's context fields of an analysis."""
-    return dict(findings=result.findings, optimized_query=result.optimized_query, rewrites=result.rewrites,
-                verification=result.verification, verification_notes=result.verification_notes,
-                rewrite_cost=result.cost)
 
 
 def verify_rewrite(lake: Lake, open_verifier: Callable[[], Warehouse] | None, settings: Settings,
