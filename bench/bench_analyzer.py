@@ -30,7 +30,7 @@ from redshift_optimizer.analysis import analyze  # noqa: E402
 from redshift_optimizer.cli import main as cli_main  # noqa: E402
 from redshift_optimizer.fingerprint import fingerprint  # noqa: E402
 from redshift_optimizer.models.lake import SchemaSnapshot  # noqa: E402
-from redshift_optimizer.rules.parsing import SqlInputError  # noqa: E402
+from redshift_optimizer.sql.parsing import SqlInputError  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
 

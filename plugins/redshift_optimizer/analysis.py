@@ -22,7 +22,7 @@ from redshift_optimizer.models.findings import (
 from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery
 from redshift_optimizer.rules.base import Hit, Rule
 from redshift_optimizer.rules.catalogue import RULES_VERSION, rules
-from redshift_optimizer.rules.parsing import (
+from redshift_optimizer.sql.parsing import (
     NO_QUERY,
     SqlInputError,
     first_offset,

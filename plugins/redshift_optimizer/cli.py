@@ -27,7 +27,7 @@ from redshift_optimizer.models.findings import AnalysisResult, Finding, SchemaRe
 from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery
 from redshift_optimizer.prompt_publishing import add_parser as add_prompts_parser
 from redshift_optimizer.rules.catalogue import RULES_VERSION, markdown, rules
-from redshift_optimizer.rules.parsing import SqlInputError
+from redshift_optimizer.sql.parsing import SqlInputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_NOT_ANALYSED = 0, 1, 2, 3
 

@@ -49,7 +49,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from redshift_optimizer.rules.parsing import DIALECT, SqlInputError, first_offset, line_col, parse_statements
+from redshift_optimizer.sql.parsing import DIALECT, SqlInputError, first_offset, line_col, parse_statements
 
 # Redshift's side-effect-free functions, by family (names as Redshift writes them; compared
 # case-insensitively). Sources: the Amazon Redshift Database Developer Guide, "SQL functions

@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 from sqlglot import exp
 
 from redshift_optimizer.fingerprint import Fingerprint, fingerprint
-from redshift_optimizer.rules.parsing import (
+from redshift_optimizer.sql.parsing import (
     DIALECT,
     SqlInputError,
     first_offset,

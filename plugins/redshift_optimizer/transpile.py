@@ -17,7 +17,7 @@ import sqlglot
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.parsing import DIALECT
+from redshift_optimizer.sql.parsing import DIALECT
 
 _NUMERIC_TYPES = ("INT", "BIGINT", "SMALLINT", "DECIMAL", "NUMERIC", "REAL", "FLOAT", "DOUBLE")
 _STORAGE_PROPERTIES = (exp.DistKeyProperty, exp.SortKeyProperty, exp.DistStyleProperty)

@@ -28,7 +28,7 @@ from sqlglot import exp
 from redshift_optimizer.errors import WarehouseError
 from redshift_optimizer.models.findings import Verification
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.parsing import DIALECT, SqlInputError
+from redshift_optimizer.sql.parsing import DIALECT, SqlInputError
 from redshift_optimizer.sql_guard import guard
 from redshift_optimizer.transpile import to_postgres
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from redshift_optimizer.analysis import analyze
-from redshift_optimizer.rules.parsing import SqlInputError, SqlSyntaxError
+from redshift_optimizer.sql.parsing import SqlInputError, SqlSyntaxError
 
 VALID = [
     "INSERT INTO public.sales SELECT * FROM public.sales WHERE channel = 'x'",

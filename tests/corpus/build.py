@@ -6,7 +6,7 @@ import json
 
 from tests.corpus.corpus import HERE, build_snapshot
 
-SNAPSHOTS = {"tpcds": "tpcds-3tb", "tpch": "tpch-3tb"}
+SNAPSHOTS = {"tpcds": "tpcds-3tb", "tpch": "tpch-3tb", "unseen/ssb": "ssb-sf100"}
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from redshift_optimizer.rules.parsing import SqlInputError, SqlSyntaxError, line_col
+from redshift_optimizer.sql.parsing import SqlInputError, SqlSyntaxError, line_col
 from redshift_optimizer.sql_guard import ALLOWED_FUNCTIONS, SqlRefused, allow_list_markdown, guard
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -149,7 +149,7 @@ def verify_model_rewrite(
     """(level reached, notes, error) for a model's rewrite, with the analyzer's levels:
     parsed, signature (same output columns as the original), then, when the rewrite carries
     no redacted placeholder and a warehouse is given, explained / equivalent on it."""
-    from redshift_optimizer.rules.parsing import DIALECT
+    from redshift_optimizer.sql.parsing import DIALECT
 
     try:
         statements = [s for s in sqlglot.parse(rewrite_sql, read=DIALECT) if s is not None]

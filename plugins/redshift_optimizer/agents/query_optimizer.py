@@ -48,7 +48,7 @@ def optimizer_fields(result: AnalysisResult) -> dict[str, Any]:
 
 
 def context(inputs: ContextInputs) -> dict[str, Any]:
-    from redshift_optimizer.rules.parsing import SqlInputError
+    from redshift_optimizer.sql.parsing import SqlInputError
 
     try:
         return optimizer_fields(check_rewrites(inputs.stats, inputs.snapshot, inputs.profile, inputs.config,

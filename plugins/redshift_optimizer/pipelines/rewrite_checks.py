@@ -45,7 +45,7 @@ def verify_rewrite(lake: Lake, open_verifier: Callable[[], Warehouse] | None, se
     product's profiling user; it is called only when there is a rewrite to check. When that
     connection is not defined or the warehouse is down, the rewrite is checked without it,
     with a note."""
-    from redshift_optimizer.rules.parsing import SqlInputError
+    from redshift_optimizer.sql.parsing import SqlInputError
     from redshift_optimizer.sql_guard import guard
     from redshift_optimizer.verify import Budget
 

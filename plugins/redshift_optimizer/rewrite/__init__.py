@@ -35,8 +35,8 @@ from redshift_optimizer.rewrite.single_pass import single_pass
 from redshift_optimizer.rewrite.sort_key_filters import copy_sort_key_filters
 from redshift_optimizer.rewrite.transforms import drop_redundant_distinct, drop_subquery_order, sargable_ranges
 from redshift_optimizer.rewrite.union_all import disjoint_union_all
-from redshift_optimizer.rules.parsing import DIALECT
-from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.parsing import DIALECT
+from redshift_optimizer.sql.query import Query as QueryContext
 
 Transform = Callable[[exp.Expression, SchemaSnapshot | None], exp.Expression]
 

@@ -14,7 +14,8 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query_context import QueryContext, conjuncts
+from redshift_optimizer.sql.query import Query, is_ancestor
+from redshift_optimizer.sql.trees import conjuncts
 
 
 def not_in_to_not_exists(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> exp.Expression:
@@ -22,7 +23,7 @@ def not_in_to_not_exists(tree: exp.Expression, snapshot: SchemaSnapshot | None) 
     tree = tree.copy()
     if snapshot is None:
         return tree
-    ctx = QueryContext("", tree, snapshot)
+    ctx = Query("", tree, snapshot)
     replacements = []
     for scope in ctx.select_scopes():
         for node in _own_nodes(scope, exp.Not):
@@ -45,7 +46,7 @@ def _own_nodes(scope: Scope, kind: type) -> list[exp.Expression]:
     return [n for n in where.walk(prune=lambda n: isinstance(n, exp.Subquery)) if isinstance(n, kind)]
 
 
-def _not_exists(ctx: QueryContext, scope: Scope, node: exp.In) -> exp.Expression | None:
+def _not_exists(ctx: Query, scope: Scope, node: exp.In) -> exp.Expression | None:
     left = node.this
     sub = node.args["query"].this
     if not isinstance(left, exp.Column) or not isinstance(sub, exp.Select):
@@ -67,7 +68,7 @@ def _not_exists(ctx: QueryContext, scope: Scope, node: exp.In) -> exp.Expression
         return None
     # The outer column, qualified so that no relation of the subquery can capture it.
     qualifier = outer_source.alias
-    inner_names = {a.lower() for s in ctx.scopes if s is inner or _inside(s, inner) for a in s.sources}
+    inner_names = {a.lower() for s in ctx.scopes if s is inner or is_ancestor(inner, s) for a in s.sources}
     if qualifier.lower() in inner_names:
         return None
     outer = exp.column(left.name, table=qualifier, quoted=left.this.quoted)
@@ -80,16 +81,7 @@ def _not_exists(ctx: QueryContext, scope: Scope, node: exp.In) -> exp.Expression
     return exp.Not(this=exp.Exists(this=body))
 
 
-def _inside(scope: Scope, ancestor: Scope) -> bool:
-    parent = scope.parent
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.parent
-    return False
-
-
-def _not_null(ctx: QueryContext, scope: Scope, column: exp.Column) -> bool:
+def _not_null(ctx: Query, scope: Scope, column: exp.Column) -> bool:
     """The column cannot be NULL in this scope: a NOT NULL base column no outer join of the
     scope can null, or one the scope's WHERE filters with IS NOT NULL."""
     where = scope.expression.args.get("where")
@@ -106,7 +98,7 @@ def _not_null(ctx: QueryContext, scope: Scope, column: exp.Column) -> bool:
     return not _nullable_by_outer_join(scope, source.alias)
 
 
-def _same(ctx: QueryContext, node: exp.Expression, column: exp.Column) -> bool:
+def _same(ctx: Query, node: exp.Expression, column: exp.Column) -> bool:
     return isinstance(node, exp.Column) and node.name.lower() == column.name.lower() \
         and ctx.source_of(node) is ctx.source_of(column)
 

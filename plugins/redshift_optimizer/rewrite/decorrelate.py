@@ -18,7 +18,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query_context import QueryContext, conjuncts, contains_subquery
+from redshift_optimizer.sql.query import Query
+from redshift_optimizer.sql.trees import conjuncts, contains_subquery
 
 _NULL_KEEPING_AGGREGATES = (exp.Sum, exp.Avg, exp.Min, exp.Max)
 _NULL_KEEPING = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Paren, exp.Neg, exp.Literal, exp.Column)
@@ -30,7 +31,7 @@ def decorrelate_scalar_subqueries(tree: exp.Expression, snapshot: SchemaSnapshot
     tree = tree.copy()
     counter = 0
     while counter < 10:
-        ctx = QueryContext("", tree, snapshot)
+        ctx = Query("", tree, snapshot)
         done = False
         for scope in ctx.select_scopes():
             if _decorrelate_one(ctx, scope, counter + 1):
@@ -42,7 +43,7 @@ def decorrelate_scalar_subqueries(tree: exp.Expression, snapshot: SchemaSnapshot
     return tree
 
 
-def _decorrelate_one(ctx: QueryContext, scope, number: int) -> bool:
+def _decorrelate_one(ctx: Query, scope, number: int) -> bool:
     select = scope.expression
     where = select.args.get("where")
     if where is None:
@@ -73,7 +74,7 @@ def _decorrelate_one(ctx: QueryContext, scope, number: int) -> bool:
     return False
 
 
-def _plan(ctx: QueryContext, outer, sub: exp.Select):
+def _plan(ctx: Query, outer, sub: exp.Select):
     """(grouped derived SELECT, [(key alias, outer expression)]) or None."""
     inner = next((s for s in ctx.scopes if s.expression is sub), None)
     if inner is None or inner.parent is not outer:
@@ -123,7 +124,7 @@ def _plan(ctx: QueryContext, outer, sub: exp.Select):
     return derived, [(f"key_{i + 1}", outer_expr) for i, (_, outer_expr) in enumerate(keys)]
 
 
-def _correlation(ctx: QueryContext, inner, inner_sources, predicate: exp.EQ):
+def _correlation(ctx: Query, inner, inner_sources, predicate: exp.EQ):
     for mine, theirs in ((predicate.this, predicate.expression), (predicate.expression, predicate.this)):
         if not isinstance(mine, exp.Column):
             continue

@@ -15,7 +15,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query_context import QueryContext, conjuncts, contains_subquery, disjuncts
+from redshift_optimizer.sql.query import Query
+from redshift_optimizer.sql.trees import conjuncts, contains_subquery, disjuncts
 
 ALIAS = "or_branches"
 
@@ -24,7 +25,7 @@ def or_join_to_union_all(tree: exp.Expression, snapshot: SchemaSnapshot | None) 
     tree = tree.copy()
     if snapshot is None:
         return tree
-    ctx = QueryContext("", tree, snapshot)
+    ctx = Query("", tree, snapshot)
     for scope in list(ctx.select_scopes()):
         new = _split(ctx, scope)
         if new is not None:
@@ -36,7 +37,7 @@ def or_join_to_union_all(tree: exp.Expression, snapshot: SchemaSnapshot | None) 
     return tree
 
 
-def _split(ctx: QueryContext, scope) -> exp.Select | None:
+def _split(ctx: Query, scope) -> exp.Select | None:
     select = scope.expression
     joins = select.args.get("joins") or []
     if len(joins) != 1 or any(select.args.get(k) for k in ("with_", "laterals", "distinct", "into")):
@@ -116,7 +117,7 @@ def _split(ctx: QueryContext, scope) -> exp.Select | None:
     return new
 
 
-def _has_equality(ctx: QueryContext, scope, option: exp.Expression, a, b) -> bool:
+def _has_equality(ctx: Query, scope, option: exp.Expression, a, b) -> bool:
     """An equality in the disjunct's conjuncts with one side reading only ``a``, the other only ``b``."""
     for part in conjuncts(option.unnest()):
         if isinstance(part, exp.EQ):

@@ -12,7 +12,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.parsing import DIALECT
+from redshift_optimizer.sql.parsing import DIALECT
 
 Signature = list[tuple[str, str]]
 

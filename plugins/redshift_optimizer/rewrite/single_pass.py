@@ -18,7 +18,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query_context import conjuncts
+from redshift_optimizer.sql.trees import conjuncts
 
 _AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max)
 
@@ -259,7 +259,7 @@ def _nested_scalar_subqueries(select: exp.Select, snapshot: SchemaSnapshot | Non
     """Uncorrelated scalar aggregates over one table anywhere in the SELECT list (inside CASE,
     arithmetic), the outer query reading its own FROM (TPC-DS query 9): each subquery
     becomes a column of one derived table that reads the table once, joined as one row."""
-    from redshift_optimizer.rules.query_context import QueryContext
+    from redshift_optimizer.sql.query import Query
 
     if snapshot is None or select.args.get("with_"):
         return None  # without the snapshot, an unqualified column may be an outer reference
@@ -268,7 +268,7 @@ def _nested_scalar_subqueries(select: exp.Select, snapshot: SchemaSnapshot | Non
                   [m for q in select.expressions for m in q.find_all(exp.Subquery)]]
     if len(subqueries) < 2:
         return None
-    ctx = QueryContext("", select, snapshot)
+    ctx = Query("", select, snapshot)
     reads = []
     for subquery in subqueries:
         inner = subquery.this

@@ -15,7 +15,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query_context import QueryContext, conjuncts, contains_subquery
+from redshift_optimizer.sql.query import Query
+from redshift_optimizer.sql.trees import conjuncts, contains_subquery
 
 _COMPARISONS = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
@@ -24,7 +25,7 @@ def copy_sort_key_filters(tree: exp.Expression, snapshot: SchemaSnapshot | None)
     tree = tree.copy()
     if snapshot is None:
         return tree
-    ctx = QueryContext("", tree, snapshot)
+    ctx = Query("", tree, snapshot)
     additions: list[tuple[exp.Select, exp.Expression]] = []
     for scope in ctx.select_scopes():
         select = scope.expression

@@ -13,15 +13,14 @@ from datetime import date
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query.q001_select_star import base_tables_behind, output_scopes, star_targets
-from redshift_optimizer.rules.query.q007_useless_subquery_order_by import useless_order
-from redshift_optimizer.rules.query.q014_distinct_with_group_by import redundant_distinct
-from redshift_optimizer.rules.query.relations import join_graph
-from redshift_optimizer.rules.query_context import QueryContext, is_star
+from redshift_optimizer.sql.joins import join_graph
+from redshift_optimizer.sql.query import Query, base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.sql.redundancy import redundant_distinct, useless_order
+from redshift_optimizer.sql.trees import is_star
 
 
-def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> QueryContext:
-    return QueryContext("", tree, snapshot)  # positions are not needed to transform
+def _context(tree: exp.Expression, snapshot: SchemaSnapshot | None) -> Query:
+    return Query("", tree, snapshot)  # positions are not needed to transform
 
 
 # ------------------------------------------------------------------------ SELECT * (Q001)
@@ -198,7 +197,7 @@ _DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE")
 _TO_CHAR_UNITS = {"%Y": ("year", "text-year"), "%Y-%m": ("month", "text-month"), "%Y-%m-%d": ("day", "text-day")}
 
 
-def _bucket(ctx: QueryContext, wrapped: exp.Expression):
+def _bucket(ctx: Query, wrapped: exp.Expression):
     """(column, unit, kind) when ``wrapped`` is DATE_TRUNC / TRUNC / CAST(... AS DATE) /
     EXTRACT(YEAR) / TO_CHAR(..., 'YYYY[-MM[-DD]]') over a bare sort-key column of a type where
     the range is exactly equivalent."""
@@ -257,7 +256,7 @@ def _between(column: exp.Column, low: date, high: date) -> exp.Expression:
                     exp.LT(this=column.copy(), expression=_literal(high)))
 
 
-def _rewrite_comparison(ctx: QueryContext, node: exp.Expression) -> exp.Expression | None:
+def _rewrite_comparison(ctx: Query, node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.Between):
         if node.args.get("symmetric"):
             return None  # BETWEEN SYMMETRIC swaps reversed bounds: the range below would not

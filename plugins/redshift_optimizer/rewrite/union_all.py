@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.rules.query_context import conjuncts
+from redshift_optimizer.sql.trees import conjuncts
 
 
 def disjoint_union_all(tree: exp.Expression, snapshot: SchemaSnapshot | None = None) -> exp.Expression:

@@ -22,10 +22,10 @@ from redshift_optimizer.models.lake import (
 )
 from redshift_optimizer.models.findings import Evidence
 from redshift_optimizer.rules import evidence
-from redshift_optimizer.rules.parsing import SqlInputError, parse_statements
-from redshift_optimizer.rules.query.relations import join_graph, scan_analysis, using_columns
-from redshift_optimizer.rules.query_context import QueryContext, lookup_table
+from redshift_optimizer.sql.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.settings import AnalysisSettings
+from redshift_optimizer.sql.joins import join_graph, scan_analysis, using_columns
+from redshift_optimizer.sql.query import Query, lookup_table
 
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class WorkloadContext:
                 self.reads[name] += weight  # C002 must not call a table unused for a parse failure
             return
         for statement in statements:
-            qctx = QueryContext(query.query_text, statement, self.snapshot, query, None, self.settings)
+            qctx = Query(query.query_text, statement, self.snapshot)
             read_here = {s.table.table_name for s in qctx.base_reads() if s.table}
             if isinstance(statement, (exp.Update, exp.Delete, exp.Insert)) and isinstance(statement.this, exp.Table):
                 table = lookup_table(self.snapshot, ".".join(p for p in (statement.this.db, statement.this.name) if p))
@@ -123,7 +123,7 @@ class WorkloadContext:
                         counted.add(key)
                         self.filters.setdefault(key[0], Counter())[column] += weight
 
-    def _count_join(self, qctx: QueryContext, predicate: exp.Expression, joined: set) -> None:
+    def _count_join(self, qctx: Query, predicate: exp.Expression, joined: set) -> None:
         node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
         if not isinstance(node, (exp.EQ, exp.NullSafeEQ)):
             return
@@ -131,7 +131,7 @@ class WorkloadContext:
             if isinstance(side, exp.Column):
                 self._note_join(qctx.origin(side), joined)
 
-    def _note_semi_join(self, qctx: QueryContext, node: exp.In, joined: set) -> None:
+    def _note_semi_join(self, qctx: Query, node: exp.In, joined: set) -> None:
         """``outer.col IN (SELECT inner.col FROM ...)``: both columns are join columns and
         both tables are joined."""
         query = node.args["query"]

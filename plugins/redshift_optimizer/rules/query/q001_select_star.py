@@ -5,42 +5,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from sqlglot import exp
-from sqlglot.optimizer.scope import Scope
 
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query_context import QueryContext, Source, is_star
-
-
-def output_scopes(scope: Scope) -> list[Scope]:
-    """The SELECTs whose rows are the scope's output (each branch of a set operation)."""
-    if scope.set_operation_scopes:
-        return [s for branch in scope.set_operation_scopes for s in output_scopes(branch)]
-    return [scope] if isinstance(scope.expression, exp.Select) else []
-
-
-def star_targets(ctx: QueryContext, scope: Scope, star: exp.Expression) -> list[Source]:
-    """The relations a star projection expands over."""
-    sources = ctx.sources(scope)
-    if isinstance(star, exp.Column) and star.table:
-        source = sources.get(star.table.lower())
-        return [source] if source else []
-    return [s for s, _ in ctx.joined_sources(scope) if s.kind != "other"]
-
-
-def base_tables_behind(ctx: QueryContext, source: Source, depth: int = 0) -> Iterator[Source]:
-    """Base tables whose every column reaches the output through stars."""
-    if source.is_base:
-        yield source
-        return
-    if source.derived is None or depth > 20:
-        return
-    for branch in output_scopes(source.derived):
-        for projection in branch.expression.expressions:
-            if is_star(projection):
-                for target in star_targets(ctx, branch, projection):
-                    yield from base_tables_behind(ctx, target, depth + 1)
+from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.query import Source, base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.sql.trees import is_star
 
 
 def _one_row(select: exp.Expression) -> bool:
@@ -50,17 +21,39 @@ def _one_row(select: exp.Expression) -> bool:
     return isinstance(value, exp.Literal) and str(value.this) == "1"
 
 
+def _no_rows(select: exp.Expression) -> bool:
+    """``LIMIT 0``: the query asks only for the result's columns; no block is read."""
+    limit = select.args.get("limit") if isinstance(select, exp.Select) else None
+    value = limit.args.get("expression") if limit is not None else None
+    return isinstance(value, exp.Literal) and not value.is_string and str(value.this) == "0"
+
+
+def _compares_whole_rows(select: exp.Expression) -> bool:
+    """A branch of INTERSECT / EXCEPT (MINUS): the set operation compares every column of the
+    row, so ``*`` is the comparison itself; naming fewer columns would change the result."""
+    node = select.parent
+    while isinstance(node, (exp.SetOperation, exp.Subquery, exp.Paren)):
+        if isinstance(node, (exp.Intersect, exp.Except)):
+            return True
+        node = node.parent
+    return False
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.root is None:
         return
     if isinstance(ctx.original, exp.Command) and str(ctx.original.this).upper() == "UNLOAD":
         return  # an export: the file is meant to hold every column the query selects
     for scope in output_scopes(ctx.root):
+        if _no_rows(scope.expression) or _compares_whole_rows(scope.expression):
+            continue
         for projection in scope.expression.expressions:
             if not is_star(projection):
                 continue
             tables: list[Source] = []
             for target in star_targets(ctx, scope, projection):
+                if target.node.args.get("pivots"):
+                    continue  # * returns the PIVOT / UNPIVOT output, which consumes the table's columns
                 for base in base_tables_behind(ctx, target):
                     if base not in tables:
                         tables.append(base)
@@ -97,7 +90,9 @@ RULE = Rule(
             "A `*` or `t.*` in the statement's output that resolves to all columns of a base "
             "table, directly or through CTEs and subqueries that also use `*`. A `*` whose "
             "columns are narrowed later, or that reads a CTE naming its columns, costs nothing; "
-            "`*` inside EXISTS and COUNT(*) are not stars."
+            "`*` inside EXISTS and COUNT(*) are not stars. A `*` in a branch of INTERSECT or "
+            "EXCEPT (MINUS) is the whole-row comparison, a `*` over PIVOT / UNPIVOT returns the "
+            "pivot's output, and LIMIT 0 reads no rows: none is reported."
         ),
         why=(
             "Redshift stores each column separately: a query reads only the blocks of the "

@@ -9,7 +9,8 @@ from sqlglot import exp
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query_context import QueryContext, columns_outside_subqueries
+from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.trees import columns_outside_subqueries
 
 _REGEX = (exp.RegexpLike, exp.RegexpILike, exp.SimilarTo)
 # Regex functions that act as a match when a filter tests their result

@@ -25,6 +25,13 @@ def _chain(node: exp.Union) -> list[exp.Union]:
     return found
 
 
+def _distinct_branch(node: exp.Expression) -> bool:
+    """A branch that is itself SELECT DISTINCT (or a parenthesised one)."""
+    while isinstance(node, exp.Subquery):
+        node = node.this
+    return isinstance(node, exp.Select) and node.args.get("distinct") is not None
+
+
 def check(ctx: QueryContext) -> Iterator[Hit]:
     done: set[int] = set()
     for node in ctx.statement.find_all(exp.Union):
@@ -32,12 +39,15 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             continue
         chain = _chain(node)
         done.update(id(u) for u in chain)
+        if all(_distinct_branch(b) for u in chain for b in (u.this, u.expression)
+               if not (isinstance(b, exp.Union) and b.args.get("distinct"))):
+            continue  # every branch asks for distinct rows: the de-duplication is the query's meaning
         branches = len(chain) + 1
         yield Hit(
             message=(
                 f"UNION without ALL ({branches} branches) sorts or hashes the combined rows of "
-                "every branch to remove duplicates; if the branches cannot overlap, or duplicates "
-                "are acceptable, UNION ALL skips that step"
+                "every branch to remove duplicates; if no branch can return the same row twice and "
+                "the branches cannot overlap, or duplicates are acceptable, UNION ALL skips that step"
             ),
             evidence=[evidence.fragment(ctx, node.expression, name="second branch"),
                       evidence.metric("UNION branches", branches)],
@@ -53,7 +63,10 @@ RULE = Rule(
     severity_text="LOW",
     summary="UNION without ALL: an extra de-duplication step over all rows.",
     documentation=Documentation(
-        what="A UNION without ALL, reported once per set operation however many branches it has.",
+        what=(
+            "A UNION without ALL, reported once per set operation however many branches it has; "
+            "not when every branch is itself SELECT DISTINCT (the distinct set is what is asked)."
+        ),
         why=(
             "UNION de-duplicates the combined result: all rows of both branches are "
             "redistributed and sorted or hashed. Often the branches are disjoint by "

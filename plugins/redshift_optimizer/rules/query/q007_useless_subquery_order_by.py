@@ -10,24 +10,7 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
-
-
-def useless_order(query: exp.Expression, root: exp.Expression) -> exp.Order | None:
-    """The ORDER BY of a nested query that has no LIMIT/TOP/OFFSET/FETCH to give it meaning."""
-    if query is root or not isinstance(query, exp.Query):
-        return None
-    order = query.args.get("order")
-    if order is None or any(query.args.get(k) for k in ("limit", "offset", "fetch")):
-        return None
-    parent = query.parent
-    # The body of INSERT ... SELECT or CREATE TABLE AS is the statement's output, not a subquery.
-    if isinstance(parent, (exp.Insert, exp.Create)) and parent.expression is query:
-        return None
-    if isinstance(parent, exp.SetOperation):
-        return None  # ORDER BY on a branch is a syntax matter, judged by the parser
-    if not isinstance(parent, (exp.Subquery, exp.CTE)) and query.find_ancestor(exp.Query) is None:
-        return None
-    return order
+from redshift_optimizer.sql.redundancy import useless_order
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from sqlglot import exp
+
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query.relations import scan_analysis
 from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.joins import scan_analysis
+
+
+def _row_count(table: exp.Expression) -> bool:
+    """``SELECT COUNT(*) FROM t``: the question is the table's row count, which no filter could
+    answer; Redshift reads one column's blocks for it, not the table."""
+    select = table.parent.parent if table.parent is not None else None
+    if not isinstance(select, exp.Select) or not isinstance(table.parent, exp.From):
+        return False
+    if any(select.args.get(k) for k in ("where", "group", "having", "joins", "qualify")):
+        return False
+    return bool(select.expressions) and all(
+        isinstance(e.unalias(), exp.Count)
+        and isinstance(e.unalias().this, (exp.Star, exp.Literal))
+        for e in select.expressions)
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
@@ -21,6 +37,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
     reported: set[str] = set()
     for source in reads:
         if source in analysis.restricted or source.table.table_name in reported:
+            continue
+        if isinstance(source.node, exp.Table) and _row_count(source.node):
             continue
         reported.add(source.table.table_name)
         sort_key = source.table.sort_keys[0] if source.table.sort_keys else None
@@ -49,7 +67,9 @@ RULE = Rule(
             "derived table built on it) and no join (equality or range) to a relation that is "
             "filtered. "
             "The preserved side of an outer join is not restricted by its ON condition, and a "
-            "subquery correlated to an unfiltered outer table is not restricted by the correlation."
+            "subquery correlated to an unfiltered outer table is not restricted by the correlation. "
+            "`SELECT COUNT(*) FROM t` alone asks for the row count, which no filter could answer: "
+            "it is not reported."
         ),
         why=(
             "Without a predicate, zone maps cannot skip a single block: the whole table is read "

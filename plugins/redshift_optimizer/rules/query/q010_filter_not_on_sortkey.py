@@ -9,8 +9,10 @@ from sqlglot import exp
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query.relations import ScanAnalysis, scan_analysis
-from redshift_optimizer.rules.query_context import QueryContext, Source, columns_outside_subqueries
+from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.joins import ScanAnalysis, scan_analysis
+from redshift_optimizer.sql.query import Source
+from redshift_optimizer.sql.trees import columns_outside_subqueries
 
 
 def _sort_key_joined(ctx: QueryContext, analysis: ScanAnalysis, source: Source, leading: str) -> bool:

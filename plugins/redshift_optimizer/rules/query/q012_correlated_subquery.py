@@ -70,7 +70,7 @@ def equality_correlated(ctx: QueryContext, scope: Scope, refs: list[exp.Column])
     inside = {id(c) for c in where.find_all(exp.Column)}
     if not ids <= inside:
         return False  # an outer column in SELECT, GROUP BY or a join: not a plain correlation
-    from redshift_optimizer.rules.query_context import conjuncts
+    from redshift_optimizer.sql.trees import conjuncts
 
     for part in conjuncts(where.this):
         if isinstance(part, exp.EQ) and isinstance(part.this, exp.Column) and isinstance(part.expression, exp.Column):

@@ -10,53 +10,7 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
-
-
-def redundant_distinct(select: exp.Select, ctx: QueryContext | None = None) -> bool:
-    """True when every GROUP BY key is an output column, so groups are already unique rows.
-
-    A key that names an output alias counts only when it cannot be an input column of the
-    same name (``SELECT DISTINCT UPPER(c) AS c ... GROUP BY c`` groups by the input ``c``,
-    as PostgreSQL resolves it, and then the DISTINCT may merge groups)."""
-    distinct = select.args.get("distinct")
-    group = select.args.get("group")
-    if distinct is None or distinct.args.get("on") is not None or group is None:
-        return False
-    if any(group.args.get(k) for k in ("rollup", "cube", "grouping_sets")):
-        return False
-    keys = list(group.expressions)
-    if not keys:
-        return False
-    projections = select.expressions
-    outputs = {p.unalias() for p in projections}
-    aliases = {p.alias.lower(): p.this for p in projections if isinstance(p, exp.Alias)}
-    for key in keys:
-        if isinstance(key, exp.Literal) and not key.is_string:  # GROUP BY 1
-            position = int(key.this)
-            if not 1 <= position <= len(projections):
-                return False
-            continue
-        if key in outputs:
-            continue
-        if isinstance(key, exp.Column) and not key.table and key.name.lower() in aliases:
-            aliased = aliases[key.name.lower()]
-            if isinstance(aliased, exp.Column) and aliased.name.lower() == key.name.lower():
-                continue  # "t.c AS c ... GROUP BY c": the same column either way
-            if _not_an_input_column(key.name, select, ctx):
-                continue
-        return False
-    return True
-
-
-def _not_an_input_column(name: str, select: exp.Select, ctx: QueryContext | None) -> bool:
-    """True when no relation of the SELECT can have a column of that name."""
-    scope = ctx.scope_of(select) if ctx is not None else None
-    if scope is None or scope.expression is not select:
-        return False
-    sources = list(ctx.sources(scope).values())
-    return bool(sources) and all(
-        s.kind != "other" and ctx.has_column(s, name.lower()) is False for s in sources
-    )
+from redshift_optimizer.sql.redundancy import redundant_distinct
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:

@@ -9,13 +9,9 @@ from sqlglot import exp
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query.relations import join_graph
-from redshift_optimizer.rules.query_context import (
-    QueryContext,
-    columns_outside_subqueries,
-    conjuncts,
-    disjuncts,
-)
+from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.joins import join_graph
+from redshift_optimizer.sql.trees import columns_outside_subqueries, conjuncts, disjuncts
 
 
 def _branch_links(ctx: QueryContext, node: exp.Expression, scope) -> bool | None:

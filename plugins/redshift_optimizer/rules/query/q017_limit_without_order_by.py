@@ -13,10 +13,12 @@ from redshift_optimizer.rules.query_context import QueryContext
 
 
 def _no_limit(clause: exp.Expression) -> bool:
-    """LIMIT ALL / LIMIT NULL: no limit at all."""
+    """LIMIT ALL / LIMIT NULL: no limit at all; LIMIT 0: no rows at all (a query that only
+    asks for the result's columns), so which rows are kept cannot vary."""
     value = clause.args.get("expression")
     return isinstance(clause, exp.Limit) and (
         isinstance(value, exp.Null) or (isinstance(value, exp.Var) and value.name.upper() == "ALL")
+        or (isinstance(value, exp.Literal) and not value.is_string and str(value.this) == "0")
     )
 
 
@@ -85,8 +87,8 @@ RULE = Rule(
     documentation=Documentation(
         what=(
             "A LIMIT, TOP, OFFSET or FETCH in a SELECT, at any level, with no ORDER BY in that "
-            "SELECT. LIMIT ALL, a SELECT of at most one row (an aggregate without GROUP BY) and "
-            "EXISTS subqueries are not reported: their result cannot vary."
+            "SELECT. LIMIT ALL, LIMIT 0, a SELECT of at most one row (an aggregate without GROUP "
+            "BY) and EXISTS subqueries are not reported: their result cannot vary."
         ),
         why=(
             "Slices return rows in no particular order: without ORDER BY the rows kept differ "

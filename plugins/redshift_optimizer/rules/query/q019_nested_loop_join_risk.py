@@ -9,8 +9,8 @@ from sqlglot import exp
 from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
-from redshift_optimizer.rules.query.relations import join_graph
 from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.joins import join_graph
 
 
 def _is_or(predicate: exp.Expression) -> bool:

@@ -1,4 +1,4 @@
-"""Parsing Redshift SQL for the rules, and errors a user can act on when it does not parse.
+"""Parsing Redshift SQL for the analyzer, and errors a user can act on when it does not parse.
 
 sqlglot is lenient: ``hello world`` parses as an alias and ``a,, b`` as a list. The
 analyzer only accepts statements (queries, DML, DDL, commands), and reports any other input
@@ -15,8 +15,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from redshift_optimizer.errors import OptimizerError
-
-DIALECT = "redshift"
+from redshift_optimizer.sql import DIALECT
+from redshift_optimizer.sql.positions import first_offset, line_col
 
 # What a statement may be at the top level; anything else is not SQL we can analyse.
 _STATEMENTS = tuple(
@@ -90,12 +90,6 @@ class SqlInputError(OptimizerError):
 
 class SqlSyntaxError(SqlInputError):
     """The SQL does not parse as Redshift SQL."""
-
-
-def line_col(sql: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line = sql.count("\n", 0, offset) + 1
-    return line, offset - (sql.rfind("\n", 0, offset) + 1) + 1
 
 
 def _describe(error: dict) -> str:
@@ -270,16 +264,6 @@ def _parse_each(sql: str) -> list[exp.Expression] | None:
             return None
         statements.append(command)
     return statements or None
-
-
-def first_offset(node: exp.Expression) -> int | None:
-    """The smallest original-text offset recorded in the subtree (tokens keep offsets)."""
-    best = None
-    for child in node.walk():
-        start = (child.meta or {}).get("start") if hasattr(child, "meta") else None
-        if start is not None and (best is None or start < best):
-            best = start
-    return best
 
 
 __all__ = [

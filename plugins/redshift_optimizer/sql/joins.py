@@ -1,6 +1,7 @@
-"""How the relations of one SELECT are linked: equality joins, other join predicates, and
-per-relation filters. Shared by the join rules (Q002, Q011, Q015, Q019), the scan rules
-(Q009, Q010) and the explicit-join rewrite."""
+"""How the relations of one SELECT are linked (the join graph: equality joins, other join
+predicates, per-relation filters) and which base-table reads a statement restricts (the
+scan analysis). Read by the join and scan rules, the workload's join statistics and the
+rewrites."""
 
 from __future__ import annotations
 
@@ -10,14 +11,9 @@ from itertools import product
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
-from redshift_optimizer.rules.query_context import (
-    QueryContext,
-    Source,
-    columns_outside_subqueries,
-    conjuncts,
-    disjuncts,
-    per_context,
-)
+from redshift_optimizer.sql import DIALECT
+from redshift_optimizer.sql.query import Query, Source, per_query
+from redshift_optimizer.sql.trees import columns_outside_subqueries, conjuncts, disjuncts
 
 Pair = frozenset  # frozenset[Source] of two relations
 
@@ -74,16 +70,16 @@ class JoinGraph:
         return list(groups.values())
 
 
-def _sides(ctx: QueryContext, left_node, right_node, scope: Scope, local: set[Source]):
-    left = ctx.referenced_sources(left_node, scope) if left_node is not None else set()
-    right = ctx.referenced_sources(right_node, scope) if right_node is not None else set()
+def _sides(query: Query, left_node, right_node, scope: Scope, local: set[Source]):
+    left = query.referenced_sources(left_node, scope) if left_node is not None else set()
+    right = query.referenced_sources(right_node, scope) if right_node is not None else set()
     if left is None or right is None:
         return None
     return left & local, right & local
 
 
 def _key(left_node: exp.Expression, right_node: exp.Expression) -> str:
-    sides = sorted(side.sql(dialect="redshift").lower() for side in (left_node, right_node))
+    sides = sorted(side.sql(dialect=DIALECT).lower() for side in (left_node, right_node))
     return " = ".join(sides)
 
 
@@ -97,13 +93,13 @@ def _equality_sides(predicate: exp.Expression) -> tuple[exp.Expression, exp.Expr
     return None
 
 
-def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]):
+def _edges(query: Query, predicate: exp.Expression, scope: Scope, local: set[Source]):
     """(equalities as (pair, key), other pairs) a predicate creates between local relations;
     None if a column cannot be resolved. An OR keeps only the equalities every branch has."""
     predicate = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
     if isinstance(predicate, exp.Or):
         branches = [
-            _conjunction_edges(ctx, conjuncts(branch), scope, local) for branch in disjuncts(predicate)
+            _conjunction_edges(query, conjuncts(branch), scope, local) for branch in disjuncts(predicate)
         ]
         if any(b is None for b in branches):
             return None
@@ -111,7 +107,7 @@ def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: se
         pairs = {pair for pair, _ in equi}
         every = set().union(*({p for p, _ in b[0]} | b[1] for b in branches))
         return equi, every - pairs
-    refs = ctx.referenced_sources(predicate, scope)
+    refs = query.referenced_sources(predicate, scope)
     if refs is None:
         return None
     refs &= local
@@ -119,7 +115,7 @@ def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: se
         return set(), set()
     equality = _equality_sides(predicate)
     if equality is not None:
-        sides = _sides(ctx, *equality, scope, local)
+        sides = _sides(query, *equality, scope, local)
         if sides is None:
             return None
         left, right = sides
@@ -130,11 +126,11 @@ def _edges(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: se
     return set(), pairs
 
 
-def _conjunction_edges(ctx, parts, scope, local):
+def _conjunction_edges(query, parts, scope, local):
     equi: set = set()
     other: set = set()
     for part in parts:
-        found = _edges(ctx, part, scope, local)
+        found = _edges(query, part, scope, local)
         if found is None:
             return None
         equi |= found[0]
@@ -142,17 +138,17 @@ def _conjunction_edges(ctx, parts, scope, local):
     return equi, other - {pair for pair, _ in equi}
 
 
-@per_context
-def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
+@per_query
+def join_graph(query: Query, scope: Scope) -> JoinGraph:
     """The join graph of a SELECT scope (WHERE and ON predicates both count)."""
-    graph = JoinGraph(scope, ctx.joined_sources(scope))
+    graph = JoinGraph(scope, query.joined_sources(scope))
     local = set(graph.sources)
-    predicates = [(None, p) for p in ctx.where_conjuncts(scope)] + [
-        (join, p) for join, p in ctx.join_conjuncts(scope)
+    predicates = [(None, p) for p in query.where_conjuncts(scope)] + [
+        (join, p) for join, p in query.join_conjuncts(scope)
     ]
     on_join = {id(p): join for join, p in predicates if join is not None}
     for _, predicate in predicates:
-        found = _edges(ctx, predicate, scope, local)
+        found = _edges(query, predicate, scope, local)
         if found is None:
             graph.unresolved.append(predicate)
             continue
@@ -161,14 +157,14 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
                 graph.equi.setdefault(pair, []).append(predicate)
         for pair in found[1]:
             graph.other.setdefault(pair, []).append(predicate)
-        marks = {ctx.source_of(c) for c in columns_outside_subqueries(predicate) if c.args.get("join_mark")}
+        marks = {query.source_of(c) for c in columns_outside_subqueries(predicate) if c.args.get("join_mark")}
         graph.marked |= {m for m in marks if m in local}
-        restricted = _filtered_sources(ctx, predicate, scope, local)
+        restricted = _filtered_sources(query, predicate, scope, local)
         join = on_join.get(id(predicate))
         if join is not None:
             restricted &= _restrictable_by_on(graph, join)
-        outer = _correlation(ctx, predicate, scope, local)
-        if join is None and _anti_join_test(ctx, graph, predicate):
+        outer = _correlation(query, predicate, scope, local)
+        if join is None and _anti_join_test(query, graph, predicate):
             continue  # "WHERE r.key IS NULL" after a LEFT JOIN keeps the unmatched rows: an anti-join
         for source in restricted:
             if source in outer:
@@ -181,8 +177,8 @@ def join_graph(ctx: QueryContext, scope: Scope) -> JoinGraph:
     for index, (source, join) in enumerate(graph.order):
         if join is None:
             continue
-        for name in using_columns(ctx, graph, index):
-            earlier = [s for s, _ in graph.order[:index] if ctx.has_column(s, name) is not False]
+        for name in using_columns(query, graph, index):
+            earlier = [s for s, _ in graph.order[:index] if query.has_column(s, name) is not False]
             for other_source in earlier[:1] if len(earlier) != 1 else earlier:
                 if other_source is not source:  # an alias written twice names one relation
                     graph.equi.setdefault(frozenset((source, other_source)), []).append(join)
@@ -203,15 +199,15 @@ def null_supplying(graph: "JoinGraph") -> set[Source]:
     return nullable
 
 
-def _anti_join_test(ctx: QueryContext, graph: "JoinGraph", predicate: exp.Expression) -> bool:
+def _anti_join_test(query: Query, graph: "JoinGraph", predicate: exp.Expression) -> bool:
     """``col IS NULL`` on a column of the NULL-supplying side of an outer join."""
     node = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
     if not (isinstance(node, exp.Is) and isinstance(node.expression, exp.Null) and isinstance(node.this, exp.Column)):
         return False
-    return ctx.source_of(node.this) in null_supplying(graph)
+    return query.source_of(node.this) in null_supplying(graph)
 
 
-def constant_filter_columns(ctx: QueryContext, predicate: exp.Expression, source: Source) -> list[exp.Column]:
+def constant_filter_columns(query: Query, predicate: exp.Expression, source: Source) -> list[exp.Column]:
     """The columns of ``source`` a predicate compares with constants (or an uncorrelated
     value): not join columns compared with another relation's columns, and not the left side
     of ``IN (SELECT ...)`` or EXISTS, which are semi-joins."""
@@ -225,13 +221,13 @@ def constant_filter_columns(ctx: QueryContext, predicate: exp.Expression, source
         if isinstance(node, exp.Exists) or (isinstance(node, exp.In) and node.args.get("query") is not None):
             continue
         columns = list(columns_outside_subqueries(node))
-        own = [c for c in columns if ctx.source_of(c) is source]
-        if own and len(own) == len(columns) and not _correlated_to(ctx, node, source):
+        own = [c for c in columns if query.source_of(c) is source]
+        if own and len(own) == len(columns) and not _correlated_to(query, node, source):
             found += own
     return found
 
 
-def _correlated_to(ctx: QueryContext, node: exp.Expression, source: Source) -> bool:
+def _correlated_to(query: Query, node: exp.Expression, source: Source) -> bool:
     """A subquery in the predicate reads a column of a relation of ``source``'s query:
     ``ps_supplycost = (SELECT MIN(...) WHERE p_partkey = ps_partkey)`` is a join to the grouped
     aggregate, not a filter on ps_supplycost."""
@@ -241,13 +237,13 @@ def _correlated_to(ctx: QueryContext, node: exp.Expression, source: Source) -> b
             nested = nested or isinstance(parent, (exp.Subquery, exp.Query))
             parent = parent.parent
         if nested:
-            found = ctx.source_of(column)
+            found = query.source_of(column)
             if found is not None and found.scope is source.scope:
                 return True  # correlated to this query's relations: a join to the aggregate
     return False
 
 
-def using_columns(ctx: QueryContext, graph: "JoinGraph", index: int) -> list[str]:
+def using_columns(query: Query, graph: "JoinGraph", index: int) -> list[str]:
     """The columns a JOIN ... USING names, or that a NATURAL JOIN shares with the relations
     before it (known only where the snapshot lists the columns)."""
     source, join = graph.order[index]
@@ -259,7 +255,7 @@ def using_columns(ctx: QueryContext, graph: "JoinGraph", index: int) -> list[str
         return []
     earlier = [s for s, _ in graph.order[:index]]
     return [c.name.lower() for c in source.table.columns
-            if any(ctx.has_column(s, c.name.lower()) for s in earlier)]
+            if any(query.has_column(s, c.name.lower()) for s in earlier)]
 
 
 _NULL_TOLERANT = tuple(
@@ -283,10 +279,10 @@ def _restrictable_by_on(graph: JoinGraph, join: exp.Join) -> set[Source]:
     return set()  # FULL
 
 
-def _correlation(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]) -> dict:
+def _correlation(query: Query, predicate: exp.Expression, scope: Scope, local: set[Source]) -> dict:
     """{local relation: the outer relations} when the predicate ties one relation of this
     scope to relations of an enclosing one (``s.customer_id = c.customer_id`` in a subquery)."""
-    refs = ctx.referenced_sources(predicate, scope)
+    refs = query.referenced_sources(predicate, scope)
     if not refs:
         return {}
     own, outer = refs & local, refs - local
@@ -306,7 +302,7 @@ def _null_rejecting(predicate: exp.Expression) -> bool:
     return not any(isinstance(n, _NULL_TOLERANT) for n in node.walk())
 
 
-def _filtered_sources(ctx: QueryContext, predicate: exp.Expression, scope: Scope, local: set[Source]) -> set[Source]:
+def _filtered_sources(query: Query, predicate: exp.Expression, scope: Scope, local: set[Source]) -> set[Source]:
     """Relations a predicate restricts on its own (one local relation, constants or
     subqueries on the other side), including EXISTS/IN subqueries correlated to one."""
     if isinstance(predicate, exp.Boolean):
@@ -315,11 +311,11 @@ def _filtered_sources(ctx: QueryContext, predicate: exp.Expression, scope: Scope
     if isinstance(node, exp.Or):
         # (a.x = 1 AND ...) OR (a.x = 2 AND ...): restricts what every branch restricts.
         per_branch = [
-            set().union(*(_filtered_sources(ctx, part, scope, local) for part in conjuncts(branch)))
+            set().union(*(_filtered_sources(query, part, scope, local) for part in conjuncts(branch)))
             for branch in disjuncts(node)
         ]
         return set.intersection(*per_branch) if per_branch else set()
-    refs = ctx.referenced_sources(predicate, scope)
+    refs = query.referenced_sources(predicate, scope)
     if refs is None:
         return set()
     own = refs & local
@@ -330,7 +326,7 @@ def _filtered_sources(ctx: QueryContext, predicate: exp.Expression, scope: Scope
     # EXISTS (SELECT ... WHERE inner.k = outer.k): restricts the outer relation.
     found: set[Source] = set()
     for column in predicate.find_all(exp.Column):
-        source = ctx.source_of(column)
+        source = query.source_of(column)
         if source in local:
             found.add(source)
     return found if len(found) == 1 else set()
@@ -408,7 +404,7 @@ def _flows(graph: JoinGraph) -> list[tuple[Source, Source]]:
     return flows
 
 
-def _trace(ctx: QueryContext, derived: Source, predicate: exp.Expression,
+def _trace(query: Query, derived: Source, predicate: exp.Expression,
            only: set[int] | None = None) -> set[tuple[Source, str]]:
     """Base relations (inside a derived relation) and columns a parent predicate reaches when
     pushed down; nothing for columns computed by aggregates or windows, which it cannot pass.
@@ -417,17 +413,17 @@ def _trace(ctx: QueryContext, derived: Source, predicate: exp.Expression,
     for column in columns_outside_subqueries(predicate):
         if only is not None and id(column) not in only:
             continue
-        if ctx.source_of(column) is derived:
-            found |= ctx.lineage(column) or set()
+        if query.source_of(column) is derived:
+            found |= query.lineage(column) or set()
     return found
 
 
-@per_context
-def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
+@per_query
+def scan_analysis(query: Query) -> ScanAnalysis:
     """Restriction of every base-table read: own filters, filters pushed into CTEs and derived
     tables, and restriction carried by equality joins (transitively)."""
     result = ScanAnalysis()
-    graphs = {id(scope): join_graph(ctx, scope) for scope in ctx.select_scopes()}
+    graphs = {id(scope): join_graph(query, scope) for scope in query.select_scopes()}
     result.graphs = graphs
     self_restricted: dict[int, bool] = {}
 
@@ -449,7 +445,7 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
 
     # Bottom-up: what each scope restricts by itself.
     local: dict[int, set[Source]] = {}
-    for scope in ctx.scopes:
+    for scope in query.scopes:
         graph = graphs.get(id(scope))
         if graph is None:
             self_restricted[id(scope)] = any(self_restricted.get(id(s), False) for s in scope.set_operation_scopes) \
@@ -467,8 +463,8 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
                 seeds.add(source)
             for predicate in graph.filters.get(source, []):
                 if source.is_base:
-                    for column in constant_filter_columns(ctx, predicate, source):
-                        origin = ctx.origin(column)  # the table's own name (s(a, b) renames)
+                    for column in constant_filter_columns(query, predicate, source):
+                        origin = query.origin(column)  # the table's own name (s(a, b) renames)
                         note_filter(source, (origin.name if origin else column.name).lower(), predicate)
         restricted = propagate(graph, seeds)
         local[id(scope)] = restricted
@@ -477,7 +473,7 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
 
     # Top-down: restriction of a derived relation flows into the relations it reads, and
     # restriction of an outer relation into the subquery relations correlated to it.
-    for scope in reversed(ctx.scopes):
+    for scope in reversed(query.scopes):
         graph = graphs.get(id(scope))
         if graph is None:
             continue
@@ -492,16 +488,16 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
             inner_scopes = source.derived.set_operation_scopes or [source.derived]
             traced: set[tuple[Source, str]] = set()
             for predicate in graph.filters.get(source, []):
-                constant = {id(c) for c in constant_filter_columns(ctx, predicate, source)}
-                for base, column in _trace(ctx, source, predicate):
+                constant = {id(c) for c in constant_filter_columns(query, predicate, source)}
+                for base, column in _trace(query, source, predicate):
                     traced.add((base, column))
-                for base, column in _trace(ctx, source, predicate, only=constant):
+                for base, column in _trace(query, source, predicate, only=constant):
                     if base.is_base:
                         note_filter(base, column, predicate)
             for pair in graph.equi:
                 if source in pair:
                     for predicate in graph.equi[pair]:
-                        traced |= _trace(ctx, source, predicate)
+                        traced |= _trace(query, source, predicate)
             for inner in _leaves(inner_scopes):
                 inner_graph = graphs.get(id(inner))
                 if inner_graph is None:
@@ -513,7 +509,7 @@ def scan_analysis(ctx: QueryContext) -> ScanAnalysis:
                     # (on an aggregate, a window) does not.
                     seeds = set(inner_graph.sources)
                 local[id(inner)] = propagate(inner_graph, local.get(id(inner), set()) | seeds)
-    for scope in ctx.scopes:
+    for scope in query.scopes:
         result.restricted |= local.get(id(scope), set())
     return result
 

@@ -1,0 +1,13 @@
+"""The query model the rules and the rewrites share: parsing (``parsing``), normalization
+as tree-to-tree passes (``normalize``), positions in the original text (``positions``),
+scopes, relations and column lineage (``query``), the join graph and the restriction of
+every scan (``joins``), and small predicates over trees (``trees``).
+
+Nothing here imports a rule or a rewrite (``tests/analysis/test_sql_model.py`` checks it).
+"""
+
+DIALECT = "redshift"
+
+from redshift_optimizer.sql import compat  # noqa: E402,F401 - before any scope is built
+
+__all__ = ["DIALECT"]

@@ -1,0 +1,75 @@
+"""The query model (``redshift_optimizer.sql``) stands on its own: the rules and the rewrites
+import it, it imports neither."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+import redshift_optimizer.sql as sql_package
+from redshift_optimizer.sql.normalize import normalize
+from redshift_optimizer.sql.positions import SourceText
+from redshift_optimizer.sql.query import Query
+
+PACKAGE = Path(sql_package.__file__).parent
+FORBIDDEN = ("redshift_optimizer.rules", "redshift_optimizer.rewrite")
+
+
+def _imports(path: Path) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):  # function-local imports too
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: inside redshift_optimizer.sql or above it
+                parts = ["redshift_optimizer", "sql"][: max(2 - node.level + 1, 0)]
+                base = ".".join([*parts, base] if base else parts)
+            names += [base] + [f"{base}.{alias.name}" for alias in node.names]
+    return names
+
+
+def test_no_module_of_the_query_model_imports_a_rule_or_a_rewrite():
+    modules = sorted(PACKAGE.glob("*.py"))
+    assert len(modules) >= 6, modules
+    offending = {
+        path.name: [name for name in _imports(path) if name.startswith(FORBIDDEN)]
+        for path in modules
+    }
+    assert not {name: found for name, found in offending.items() if found}, offending
+
+
+def test_the_rules_context_and_the_rewrites_read_one_query_model():
+    from redshift_optimizer.rules.query_context import QueryContext
+
+    sql = "DELETE FROM Sales USING customers c WHERE sales.customer_id = c.customer_id AND c.region = 'EU'"
+    ctx = QueryContext(sql, sqlglot.parse_one(sql, read="redshift"))
+    assert isinstance(ctx.query, Query) and ctx.statement is ctx.query.statement
+    assert isinstance(ctx.original, exp.Delete) and isinstance(ctx.statement, exp.Select)
+    assert sorted(s.name for s in ctx.base_reads()) == ["customers", "sales"]  # folded: Sales is sales
+    region = next(c for c in ctx.statement.find_all(exp.Column) if c.name == "region")
+    assert ctx.source_of(region).alias == "c"
+    predicate = region.parent
+    position = ctx.locate(predicate)
+    assert position is not None
+    assert (position.line, position.column) == ctx.position(predicate) == (1, sql.index("c.region") + 1)
+    assert position.fragment == ctx.fragment(predicate) == "c.region = 'EU'"
+
+
+def test_normalization_passes_unwrap_commands_with_their_positions():
+    sql = "UNLOAD ('SELECT o_orderkey FROM Orders WHERE o_comment = ''x''') TO 's3://b/p' IAM_ROLE default"
+    tree = normalize(sql, sqlglot.parse_one(sql, read="redshift"))
+    assert isinstance(tree, exp.Select)
+    assert tree.find(exp.Table).name == "orders"
+    literal = tree.find(exp.Literal)
+    assert SourceText(sql).fragment(literal) == "''x''"
+
+
+def test_a_tree_built_in_code_has_no_positions_and_fragments_are_regenerated():
+    built = exp.GT(this=exp.column("a", table="t"), expression=exp.Literal.number(1))
+    text = SourceText("SELECT a FROM t WHERE t.a > 1")
+    assert text.locate(built) is None and text.position(built) == (None, None)
+    assert text.fragment(built) == "t.a > 1"

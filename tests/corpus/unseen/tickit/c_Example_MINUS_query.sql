@@ -1,0 +1,7 @@
+select * from category_stage
+except
+select * from category;
+
+select * from category_stage
+minus
+select * from category;
