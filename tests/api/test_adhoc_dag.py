@@ -97,6 +97,22 @@ def test_one_query_gets_the_four_agents_and_a_verified_rewrite(adhoc_dag, stack)
     assert plan["queries"][0]["query_hash"] == query_hash
 
 
+def test_with_a_proof_engine_the_rewrite_is_also_proved_on_adversarial_data(adhoc_dag, stack):
+    """Setting proof_conn_id (here the local PostgreSQL itself) adds the adversarial rung to
+    the ad-hoc run's rewrite check, as it does to the daily run's."""
+    from redshift_optimizer.fingerprint import fingerprint
+
+    sql = BAD_QUERY.replace("AS orders", "AS proved_orders")
+    dag_run = adhoc_dag.test(run_conf={"sql": sql, "schema": "tpch", "settings": {
+        "key_prefix": PREFIX, "proof_conn_id": "redshift_default"}})
+    assert dag_run.state == "success"
+    optimizer = history(fingerprint(sql).query_hash)[0].agents["redshift-query-optimizer"]
+    assert optimizer.output["optimized_query"], optimizer.verification_notes
+    assert any("same rows on" in note and "generated data set" in note for note in optimizer.verification_notes), \
+        optimizer.verification_notes
+    assert optimizer.verification.value == "equivalent", optimizer.verification_notes
+
+
 def test_the_same_query_twice_a_day_is_answered_from_the_history(adhoc_dag, stack):
     from redshift_optimizer.fingerprint import fingerprint
 
