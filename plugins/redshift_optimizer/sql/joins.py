@@ -93,9 +93,11 @@ def _equality_sides(predicate: exp.Expression) -> tuple[exp.Expression, exp.Expr
     return None
 
 
-def _edges(query: Query, predicate: exp.Expression, scope: Scope, local: set[Source]):
+def _edges(query: Query, predicate: exp.Expression, scope: Scope, local: set[Source], keyed: bool = False):
     """(equalities as (pair, key), other pairs) a predicate creates between local relations;
-    None if a column cannot be resolved. An OR keeps only the equalities every branch has."""
+    None if a column cannot be resolved. An OR keeps only the equalities every branch has.
+    The key (the equality's text) is only needed to match equalities across OR branches:
+    it is None unless ``keyed``."""
     predicate = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
     if isinstance(predicate, exp.Or):
         branches = [
@@ -120,7 +122,7 @@ def _edges(query: Query, predicate: exp.Expression, scope: Scope, local: set[Sou
             return None
         left, right = sides
         if left and right and not (left & right):
-            key = _key(*equality)
+            key = _key(*equality) if keyed else None
             return {(frozenset(p), key) for p in product(left, right)}, set()
     pairs = {frozenset((a, b)) for a in refs for b in refs if a is not b}
     return set(), pairs
@@ -130,7 +132,7 @@ def _conjunction_edges(query, parts, scope, local):
     equi: set = set()
     other: set = set()
     for part in parts:
-        found = _edges(query, part, scope, local)
+        found = _edges(query, part, scope, local, keyed=True)
         if found is None:
             return None
         equi |= found[0]
