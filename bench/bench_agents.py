@@ -36,7 +36,9 @@ os.environ.update({
 })
 
 CHARS_PER_TOKEN = 4.0
-AGENTS = ("redshift-query-optimizer", "schema-normalizer", "cost-saver", "data-validation-agent")
+from redshift_optimizer.agents.registry import AGENTS as REGISTRY  # noqa: E402 (after sys.path)
+
+AGENTS = tuple(unit.name for unit in REGISTRY)
 
 
 def synthetic_snapshot(tables: int = 1000, columns: int = 16):
@@ -72,11 +74,11 @@ LIMIT 500"""
 
 def prompt_tokens() -> None:
     from redshift_optimizer.agents.context import table_metadata, table_metrics
-    from redshift_optimizer.agents.engines import BedrockEngine, TOOL_DESCRIPTIONS, tool_name
+    from redshift_optimizer.agents.engines import BedrockEngine, tool_input_schema, tool_name
+    from redshift_optimizer.agents.registry import agent as agent_unit
     from redshift_optimizer.agents.prompts import load_project_prompts
     from redshift_optimizer.analysis import review_schema
     from redshift_optimizer.fingerprint import fingerprint
-    from redshift_optimizer.models.agents import tool_input_schema
     from redshift_optimizer.models.lake import SlowQueries, SlowQuery
     from redshift_optimizer.pipelines.query_optimization import agent_contexts
     from redshift_optimizer.settings import load_settings
@@ -104,7 +106,7 @@ def prompt_tokens() -> None:
         sizes = []
         for candidate in (ctx, whole):
             message = json.dumps(BedrockEngine.messages(engine, candidate))
-            tool = json.dumps({"name": tool_name(agent), "description": TOOL_DESCRIPTIONS[agent],
+            tool = json.dumps({"name": tool_name(agent), "description": agent_unit(agent).tool_description,
                                "inputSchema": {"json": tool_input_schema(agent)}})
             sizes.append((len(prompts.prompt(agent)) + len(tool) + len(message)) / CHARS_PER_TOKEN)
         totals[0] += sizes[0]

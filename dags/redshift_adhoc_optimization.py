@@ -34,10 +34,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 from airflow.task.trigger_rule import TriggerRule
+from redshift_optimizer import runtime
+from redshift_optimizer.models.agents import AGENT_NAMES, agent_task_id
 
-AGENTS = ("redshift-query-optimizer", "schema-normalizer", "cost-saver", "data-validation-agent")
 MAX_ACTIVE_RUNS = 4
 
 default_args = {
@@ -70,69 +71,47 @@ default_args = {
 def redshift_adhoc_optimization():
     @task
     def plan_query() -> dict:
-        """Fingerprint the query, choose the metadata and list the agent runs still to do."""
-        from airflow.sdk.exceptions import AirflowFailException
+        """Check the query once, fingerprint it, choose the metadata and list the agent runs still to do."""
         from redshift_optimizer.errors import OptimizerError
         from redshift_optimizer.pipelines import adhoc_optimization as adhoc
-        from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, task_step
 
-        with task_step() as (settings, day):
-            context = get_current_context()
-            lake = open_lake(settings)
-            request = adhoc.QueryRequest.model_validate(context["params"])
-            try:
-                return adhoc.plan_query(lake, step.open_history(settings, lake), settings, request, day,
-                                        context["run_id"])
-            except OptimizerError as exc:  # the query does not parse: retrying cannot help
-                raise AirflowFailException(str(exc)) from None
+        with runtime.task(no_retry=(OptimizerError,)) as env:  # a query that does not parse: no retry
+            request = adhoc.QueryRequest.model_validate(env.params)
+            return adhoc.plan_query(env.lake, env.history, env.settings, request, env.day, env.run_id)
 
     @task
     def check_data(plan: dict) -> dict:
         """Run the V-code validation checks in the warehouse for the touched tables."""
-        from redshift_optimizer.pipelines import adhoc_optimization as adhoc
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
 
-        with task_step() as (settings, _), open_warehouse(settings) as warehouse:
-            lake = adhoc.QueryLake(open_lake(settings), plan["work_prefix"])
-            return step.check_data(warehouse, lake, settings, plan["work_prefix"])
+        with runtime.task() as env:
+            return step.check_data(env.warehouse(), env.lake, env.settings, env.adhoc_area)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def build_contexts(plan: dict, checks: dict | None) -> list:
-        """Build each pending agent's context (the rewrite verified by the next step)."""
-        from redshift_optimizer.pipelines import adhoc_optimization as adhoc
+        """Build each pending agent's context (the rewrite checked by the next step)."""
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, task_step
 
-        with task_step() as (settings, _):
-            lake = adhoc.QueryLake(open_lake(settings), plan["work_prefix"])
-            return step.build_contexts(lake, settings, plan["work_prefix"])
+        with runtime.task() as env:
+            return step.build_contexts(env.lake, env.settings, env.adhoc_area)
 
     @task
     def verify_rewrite(plan: dict, contexts: list) -> dict:
-        """Run the rewrite against the original on the warehouse as the verification user, read-only and budgeted."""
+        """Check the rewrite: each step proved on adversarial data (setting proof_conn_id) and costed,
+        the whole run against the original as the verification user, read-only and budgeted."""
         from redshift_optimizer.pipelines import adhoc_optimization as adhoc
-        from redshift_optimizer.runtime import open_lake, open_verifier, task_step
 
-        with task_step() as (settings, _):
-            return adhoc.verify_rewrite(open_lake(settings), lambda: open_verifier(settings), settings,
-                                        plan["work_prefix"])
+        with runtime.task() as env:
+            return adhoc.verify_rewrite(env.lake, env.open_verifier, env.settings, env.adhoc_area, env.proof_engine())
 
     def agent_task(agent: str):
-        @task(task_id=agent.replace("-", "_"))
+        @task(task_id=agent_task_id(agent))
         def run(plan: dict) -> dict:
             """Run one agent on the query with the run's engine (skipped when already stored)."""
-            from airflow.sdk.exceptions import AirflowSkipException
             from redshift_optimizer.pipelines import query_optimization as step
-            from redshift_optimizer.runtime import open_lake, task_step
 
-            with task_step() as (settings, _):
-                try:
-                    return step.run_agent(open_lake(settings), settings, plan["work_prefix"], agent,
-                                          plan["query_hash"])
-                except step.AgentNotPending as done:
-                    raise AirflowSkipException(str(done)) from None
+            with runtime.task() as env:
+                return step.run_agent(env.lake, env.adhoc_area, agent, plan["query_hash"], env.engine)
 
         run.__doc__ = f"{agent} on the submitted query."
         return run
@@ -141,24 +120,14 @@ def redshift_adhoc_optimization():
     def persist_results(plan: dict) -> dict:
         """Store every result there is in DynamoDB and the S3 archive, whatever failed; then
         fail the run when an agent failed, so the job does not show a green run hiding it."""
-        from airflow.sdk.exceptions import AirflowFailException
         from redshift_optimizer.pipelines import adhoc_optimization as adhoc
-        from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, task_step
 
-        with task_step() as (settings, _):
-            lake = open_lake(settings)
-            persisted = adhoc.persist_job_results(lake, step.open_history(settings, lake), settings,
-                                                  plan["work_prefix"])
-            failed = adhoc.failed_agents(lake, plan["work_prefix"])
-        if failed:
-            raise AirflowFailException("agent(s) without a result: " + "; ".join(
-                f"{agent}: {why}" for agent, why in failed.items()) + " (the others are kept)")
-        return persisted
+        with runtime.task() as env:
+            return adhoc.persist_job_results(env.lake, env.history, env.settings, env.adhoc_area)
 
     plan = plan_query()
     contexts = build_contexts(plan, check_data(plan))
-    optimizer, *others = [agent_task(agent)(plan) for agent in AGENTS]
+    optimizer, *others = [agent_task(agent)(plan) for agent in AGENT_NAMES]
     verify_rewrite(plan, contexts) >> optimizer
     contexts >> others
     [optimizer, *others] >> persist_results(plan)

@@ -25,6 +25,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, task
+from redshift_optimizer import runtime
 from redshift_optimizer.assets import METADATA_REFRESHED
 
 try:  # Airflow >= 3.1 exports it from the SDK; 3.0.x (MWAA) from core
@@ -59,52 +60,43 @@ def redshift_metadata_refresh():
     @task
     def snapshot_schema() -> dict:
         """Extract tables, columns and physical design; write the day's snapshot."""
-        from redshift_optimizer.pipelines.metadata_refresh import snapshot_schema as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
+        from redshift_optimizer.pipelines import metadata_refresh as step
 
-        with task_step() as (settings, day), open_warehouse(settings) as warehouse:
-            return step(warehouse, open_lake(settings), settings, day)
+        with runtime.task() as env:
+            return step.snapshot_schema(env.warehouse(), env.lake, env.settings, env.day)
 
     @task
     def profile_data(snapshot: dict) -> dict:
         """Profile every table of the snapshot with aggregates run in the warehouse."""
-        from redshift_optimizer.pipelines.metadata_refresh import profile_data as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
+        from redshift_optimizer.pipelines import metadata_refresh as step
 
-        with task_step() as (settings, day), open_warehouse(settings) as warehouse:
-            return step(warehouse, open_lake(settings), settings, day)
+        with runtime.task() as env:
+            return step.profile_data(env.warehouse(), env.lake, env.settings, env.day)
 
     @task
     def gather_slow_queries() -> dict:
         """Collect the day's slow queries grouped by fingerprint."""
-        from redshift_optimizer.pipelines.metadata_refresh import gather_slow_queries as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
+        from redshift_optimizer.pipelines import metadata_refresh as step
 
-        with task_step() as (settings, day), open_warehouse(settings) as warehouse:
-            return step(warehouse, open_lake(settings), settings, day)
+        with runtime.task() as env:
+            return step.gather_slow_queries(env.warehouse(), env.lake, env.settings, env.day)
 
     @task
     def publish_schema(snapshot: dict) -> dict:
         """Diff against the previous snapshot, update schema.json, alert on a change."""
-        from redshift_optimizer.pipelines.metadata_refresh import publish_schema as step
-        from redshift_optimizer.runtime import open_lake, open_notifier, task_step
+        from redshift_optimizer.pipelines import metadata_refresh as step
 
-        with task_step() as (settings, day):
-            return step(open_lake(settings), open_notifier(settings), day)
+        with runtime.task() as env:
+            return step.publish_schema(env.lake, env.notifier, env.day)
 
     @task(outlets=[METADATA_REFRESHED])
     def publish_metrics(snapshot: dict, changes: dict, profile: dict, slow: dict, *, outlet_events=None) -> None:
         """Send MetadataTablesProcessed and SchemaChangesDetected; announce the day's objects."""
-        from redshift_optimizer.pipelines.metadata_refresh import publish_metrics as step
-        from redshift_optimizer.runtime import open_metrics, task_step
+        from redshift_optimizer.pipelines import metadata_refresh as step
 
-        with task_step() as (settings, day):
-            step(open_metrics(settings), day, snapshot["database"], snapshot["tables"], changes["changes"])
-            outlet_events[METADATA_REFRESHED].extra = {
-                "run_date": day.isoformat(),
-                "keys": {"schema": snapshot["key"], "profile": profile["key"], "slow_queries": slow["key"],
-                         "diff": changes["diff_key"]},
-            }
+        with runtime.task() as env:
+            step.publish_metrics(env.metrics, env.day, snapshot["database"], snapshot["tables"], changes["changes"])
+            outlet_events[METADATA_REFRESHED].extra = step.refreshed_event(env.day, snapshot, changes, profile, slow)
 
     snapshot = snapshot_schema()
     changes = publish_schema(snapshot)

@@ -34,18 +34,18 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.task.trigger_rule import TriggerRule
+from redshift_optimizer import runtime
 from redshift_optimizer.assets import METADATA_REFRESHED
+from redshift_optimizer.models.agents import AGENT_NAMES, agent_task_id
+from redshift_optimizer.work_area import WorkArea
 
 try:  # Airflow >= 3.1 exports these from the SDK; 3.0.x (MWAA) from core
     from airflow.sdk import AssetOrTimeSchedule, CronDataIntervalTimetable
-    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 except ImportError:  # pragma: no cover
-    from airflow.exceptions import AirflowFailException, AirflowSkipException
     from airflow.timetables.assets import AssetOrTimeSchedule
     from airflow.timetables.interval import CronDataIntervalTimetable
 
 AGENT_POOL = "redshift_optimizer_agents"
-AGENTS = ("redshift-query-optimizer", "schema-normalizer", "cost-saver", "data-validation-agent")
 MAX_PARALLEL_AGENTS = 8
 
 default_args = {
@@ -77,42 +77,30 @@ def redshift_query_optimization():
     def plan_day() -> dict:
         """Choose the day's top fingerprints and list the agent runs still to do."""
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, task_step
 
-        with task_step() as (settings, _):
-            context = get_current_context()
-            day = step.optimization_day(context)
-            lake = open_lake(settings)
-            return step.plan_day(lake, step.open_history(settings, lake), settings, day, context["run_id"])
+        with runtime.task(runtime.optimization_day) as env:
+            return step.plan_day(env.lake, env.history, env.settings, env.day, env.run_id)
 
     @task
     def check_data(plan: dict) -> dict:
         """Run the V-code validation checks in the warehouse for the touched tables."""
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, open_warehouse, task_step
 
-        with task_step() as (settings, _), open_warehouse(settings) as warehouse:
-            return step.check_data(warehouse, open_lake(settings), settings, plan["work_prefix"])
+        with runtime.task() as env:
+            return step.check_data(env.warehouse(), env.lake, env.settings, env.daily_area)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def build_contexts() -> list:
         """Build each pending agent's context; returns the fingerprints to map the agents over.
         Runs when the data checks failed too: only the validation agent then fails."""
-        from contextlib import ExitStack
-
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, open_proof_engine, open_verifier, task_step
 
-        with task_step() as (settings, _), ExitStack() as opened:
-            prefix = step.work_prefix(get_current_context()["run_id"])
-            # rewrites are run as the verification user, never the profiling one
-            warehouse = opened.enter_context(open_verifier(settings)) if settings.verify_rewrites_in_warehouse else None
-            proof = opened.enter_context(open_proof_engine(settings)) if settings.proof_conn_id else None
-            return step.build_contexts(open_lake(settings), settings, prefix, warehouse, proof_engine=proof)
+        with runtime.task() as env:
+            return step.build_contexts(env.lake, env.settings, env.daily_area, env.rewrite_checkers())
 
     def agent_task(agent: str):
         @task(
-            task_id=agent.replace("-", "_"),
+            task_id=agent_task_id(agent),
             pool=AGENT_POOL,
             max_active_tis_per_dagrun=MAX_PARALLEL_AGENTS,
             map_index_template="{{ agent_label }}",
@@ -120,14 +108,10 @@ def redshift_query_optimization():
         def run(work_prefix: str, query_hash: str) -> dict:
             """Run one agent on one fingerprint with the run's engine (skipped when done)."""
             from redshift_optimizer.pipelines import query_optimization as step
-            from redshift_optimizer.runtime import open_lake, task_step
 
             get_current_context()["agent_label"] = f"{agent} · {query_hash}"
-            with task_step() as (settings, _):
-                try:
-                    return step.run_agent(open_lake(settings), settings, work_prefix, agent, query_hash)
-                except step.AgentNotPending as done:
-                    raise AirflowSkipException(str(done)) from None
+            with runtime.task() as env:
+                return step.run_agent(env.lake, WorkArea(work_prefix), agent, query_hash, env.engine)
 
         run.__doc__ = f"{agent} on one fingerprint."
         return run
@@ -136,27 +120,19 @@ def redshift_query_optimization():
     def persist_results() -> dict:
         """Store every result there is in DynamoDB and the S3 archive, whatever failed."""
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, task_step
 
-        with task_step() as (settings, _):
-            lake = open_lake(settings)
-            prefix = step.work_prefix(get_current_context()["run_id"])
-            return step.persist_results(lake, step.open_history(settings, lake), settings, prefix)
+        with runtime.task() as env:
+            return step.persist_results(env.lake, env.history, env.settings, env.daily_area)
 
     @task
     def send_alert(persisted: dict) -> dict:
         """One SNS message (and Slack) when a new result is HIGH or above or a check failed;
-        then fails the run if an agent failed."""
+        then fails the run (without a retry) if an agent failed, so it shows."""
         from redshift_optimizer.pipelines import query_optimization as step
-        from redshift_optimizer.runtime import open_lake, task_step
 
-        with task_step() as (settings, _):
-            sent = step.send_alert(step.open_alert_sender(settings), open_lake(settings), settings, persisted)
-        if persisted.get("failed_agents"):
-            # everything is stored and the alert is out: fail the run (without a retry) so
-            # the failed agents show, instead of a green run hiding them
-            raise AirflowFailException(f"{persisted['failed_agents']} agent run(s) failed; their results are "
-                                       "recorded as failed and a re-run of the day retries only those")
+        with runtime.task() as env:
+            sent = step.send_alert(env.alert_sender, env.lake, env.settings, persisted)
+            step.fail_if_agents_failed(persisted)
         return sent
 
     plan = plan_day()
@@ -164,7 +140,7 @@ def redshift_query_optimization():
     [plan, check_data(plan)] >> contexts
     agents = [
         agent_task(agent).partial(work_prefix=plan["work_prefix"]).expand(query_hash=contexts)
-        for agent in AGENTS
+        for agent in AGENT_NAMES
     ]
     persisted = persist_results()
     agents >> persisted

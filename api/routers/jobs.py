@@ -20,7 +20,8 @@ from api.deps import AirflowDep, HistoryDep, LakeDep, Reader, SettingsDep
 from api.models import AgentProgress, Job, JobRequest, Problem, StepProgress
 from redshift_optimizer.errors import OptimizerError
 from redshift_optimizer.fingerprint import fingerprint
-from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult
+from redshift_optimizer.models.agents import AGENT_NAMES, AgentResult, agent_task_id
+from redshift_optimizer.models.runs import RunPlan
 from redshift_optimizer.pipelines.adhoc_optimization import UNCHECKED_NOTE, is_job_id, job_record, job_results
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -58,7 +59,7 @@ def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: Airflow
     except OptimizerError as exc:  # S3 down: Airflow's state is still worth showing
         plan, results = None, {}
         unreadable.append(f"the lake ({' '.join(str(exc).split())})")
-    query_hash = plan["queries"][0]["query_hash"] if plan else fingerprint(str(conf.get("sql") or "")).query_hash
+    query_hash = plan.queries[0].query_hash if plan else fingerprint(str(conf.get("sql") or "")).query_hash
     ended = run.state in ("success", "failed")
     record = None
     if ended and plan is not None:
@@ -69,7 +70,7 @@ def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: Airflow
     answers = dict(record.agents) if record is not None else {}
     agents = []
     for agent in AGENT_NAMES:
-        task = tasks.pop(agent.replace("-", "_"), None)
+        task = tasks.pop(agent_task_id(agent), None)
         agents.append(AgentProgress(agent=agent, task_state=task.state if task else None,
                                     result=results.get(agent) or answers.get(agent)))
     steps = [StepProgress(task_id=t.task_id, state=t.state) for t in tasks.values()]
@@ -89,7 +90,7 @@ def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: Airflow
     return job
 
 
-def _state(run_state: str, agents: list[AgentProgress], steps: list[StepProgress], plan: dict | None,
+def _state(run_state: str, agents: list[AgentProgress], steps: list[StepProgress], plan: RunPlan | None,
            blind: bool) -> tuple[str, str | None]:
     """(job status, message) from Airflow's run state and what the agents left."""
     if run_state == "queued":

@@ -4,6 +4,7 @@ prompts, the rules engine's recommendations and the alert text."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,11 +21,12 @@ from redshift_optimizer.models.agents import (
     QueryInfo,
     QueryOptimizerOutput,
     drop_uncited,
-    tool_input_schema,
 )
+from redshift_optimizer.agents.engines import tool_input_schema
 from redshift_optimizer.models.findings import Evidence, Finding, Severity
 from redshift_optimizer.models.lake import ColumnProfile, DataProfile, SchemaSnapshot, TableProfile, TopValue
-from redshift_optimizer.pipelines.query_optimization import alert_message, optimization_day
+from redshift_optimizer.pipelines.alerts import alert_message
+from redshift_optimizer.runtime import optimization_day
 from redshift_optimizer.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,3 +175,22 @@ def test_the_alert_names_queries_agents_codes_and_where_to_read():
     for text in ("abc", "data-validation-agent: V002", "1 failed check", "cost-saver",
                  "s3://b/recommendations/2026/05/20/abc.json", "query-optimization-history"):
         assert text in body
+
+
+def test_every_agent_is_one_unit_the_registry_lists():
+    from redshift_optimizer.agents.engines import tool_input_schema, tool_name
+    from redshift_optimizer.agents.registry import AGENTS, agent
+    from redshift_optimizer.models.agents import AGENT_NAMES, OUTPUT_MODELS, agent_task_id
+
+    assert tuple(unit.name for unit in AGENTS) == AGENT_NAMES, "the history's agent names are the registry's"
+    prompts = Path(__file__).resolve().parents[2] / "include" / "prompts" / "v1"
+    for unit in AGENTS:
+        assert agent(unit.name) is unit and unit.task_id == agent_task_id(unit.name)
+        assert unit.output is OUTPUT_MODELS[unit.name]
+        assert (prompts / unit.prompt_file).is_file(), unit.prompt_file
+        assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", tool_name(unit.name)) and unit.tool_description
+        schema = tool_input_schema(unit.name)
+        assert not set(unit.context_fields) & set(schema["properties"]), "context fields never come from a model"
+    assert len({unit.task_id for unit in AGENTS}) == len(AGENTS)
+    with pytest.raises(ConfigurationError, match="no agent 'fifth-agent'"):
+        agent("fifth-agent")

@@ -10,13 +10,14 @@ from pathlib import Path
 import boto3
 import pytest
 
+from redshift_optimizer.agents.registry import AGENTS as REGISTRY
 from tests.api.conftest import product_settings
 from tests.api.stack import BUCKET, PREFIX
 
 pytestmark = pytest.mark.stack
 
 DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "redshift_adhoc_optimization.py"
-AGENTS = ("redshift-query-optimizer", "schema-normalizer", "cost-saver", "data-validation-agent")
+AGENTS = tuple(unit.name for unit in REGISTRY)
 # Q014 (DISTINCT over a GROUP BY) has an equivalent rewrite; Q001 on a snapshot table too.
 BAD_QUERY = """SELECT DISTINCT o_orderpriority, COUNT(*) AS orders
 FROM orders
@@ -106,7 +107,7 @@ def test_the_same_query_twice_a_day_is_answered_from_the_history(adhoc_dag, stac
     dag_run = adhoc_dag.test(run_conf={"sql": sql, "schema": "tpch", "settings": {"key_prefix": PREFIX}})
     assert dag_run.state == "success"
     states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
-    assert {states[a.replace("-", "_")] for a in AGENTS} == {"skipped"}, states
+    assert {states[unit.task_id] for unit in REGISTRY} == {"skipped"}, states
     after = history(fingerprint(sql).query_hash)
     assert [r.revision for r in after] == [r.revision for r in before], "nothing written twice"
 
@@ -127,7 +128,7 @@ def test_the_same_shape_with_other_literals_never_shows_the_first_callers(adhoc_
                                        "settings": {"key_prefix": PREFIX}})
     assert dag_run.state == "success"
     states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
-    assert {states[a.replace("-", "_")] for a in AGENTS} == {"success"}, "analysed again on bob's own text"
+    assert {states[unit.task_id] for unit in REGISTRY} == {"success"}, "analysed again on bob's own text"
     assert [r.revision for r in history(fingerprint(first).query_hash)] == [r.revision for r in before], \
         "alice's record is left as it is"
 

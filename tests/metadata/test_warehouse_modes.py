@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from botocore.stub import ANY, Stubber
@@ -162,3 +163,50 @@ def test_data_api_permission_errors_name_the_missing_grant(monkeypatch, include_
                               "redshift-data:ExecuteStatement")
         with pytest.raises(WarehouseError, match="missing: IAM permission redshift-data:ExecuteStatement"):
             warehouse.query("SELECT 1")
+
+
+def test_data_api_logs_each_statement_with_its_file_id_duration_and_rows(monkeypatch, include_dir, aws_region,
+                                                                        airflow_db, caplog):
+    import logging
+
+    _aws_connection(monkeypatch, "serverless", {"workgroup_name": "analytics-wg", "database": "analytics"})
+    warehouse = warehouse_from_connection("serverless", include_dir)
+    warehouse.poll_interval = 0
+    caplog.set_level(logging.INFO, logger="redshift_optimizer.warehouse")
+    with Stubber(warehouse.hook.conn) as stub:
+        stub.add_response("execute_statement", {"Id": "stmt-5"}, None)
+        stub.add_response("describe_statement", {"Id": "stmt-5", "Status": "FINISHED", "HasResultSet": True,
+                                                 "ResultRows": 1}, {"Id": "stmt-5"})
+        stub.add_response("get_statement_result", {"ColumnMetadata": [{"name": "pid"}], "TotalNumRows": 1,
+                                                   "Records": [[{"longValue": 7}]]}, {"Id": "stmt-5"})
+        stub.add_response("execute_statement", {"Id": "stmt-6"}, None)
+        stub.add_response("describe_statement", {"Id": "stmt-6", "Status": "FINISHED", "HasResultSet": False,
+                                                 "ResultRows": 3}, {"Id": "stmt-6"})
+        assert warehouse.run("session_backend_pid") == [{"pid": 7}]
+        assert warehouse.query("DELETE FROM t WHERE x = 1") == []
+        stub.assert_no_pending_responses()  # no GetStatementResult for a statement without a result set
+    lines = [r.getMessage() for r in caplog.records if r.name == "redshift_optimizer.warehouse"]
+    assert lines[0] == "running sql/redshift/session_backend_pid.sql on serverless (Data API statement stmt-5) …"
+    assert re.fullmatch(r"finished sql/redshift/session_backend_pid\.sql on serverless \(Data API statement stmt-5\) "
+                        r"in \d+\.\d\d s: 1 row", lines[1]), lines
+    assert re.fullmatch(r"finished inline DELETE statement \(sha1 [0-9a-f]{10}\) on serverless "
+                        r"\(Data API statement stmt-6\) in \d+\.\d\d s: no result set, 3 rows affected", lines[3]), lines
+
+
+def test_data_api_sends_an_empty_parameter_as_a_literal(monkeypatch, include_dir, aws_region, airflow_db):
+    """The Data API refuses an empty parameter value; the snapshot of all schemas passes one."""
+    _aws_connection(monkeypatch, "serverless", {"workgroup_name": "analytics-wg", "database": "analytics"})
+    warehouse = warehouse_from_connection("serverless", include_dir)
+    warehouse.poll_interval = 0
+    sent = {}
+    with Stubber(warehouse.hook.conn) as stub:
+        stub.add_response("execute_statement", {"Id": "stmt-7"}, None)
+        stub.add_response("describe_statement", {"Id": "stmt-7", "Status": "FINISHED", "HasResultSet": True},
+                          {"Id": "stmt-7"})
+        stub.add_response("get_statement_result", {"ColumnMetadata": [], "TotalNumRows": 0, "Records": []},
+                          {"Id": "stmt-7"})
+        warehouse.hook.conn.meta.events.register("provide-client-params.redshift-data.ExecuteStatement",
+                                                 lambda params, **kwargs: sent.update(params))
+        assert warehouse.run("catalog_tables", {"schemas": ""}) == []
+    assert "Parameters" not in sent and ":schemas" not in sent["Sql"]
+    assert "('' = '' OR ',' || '' || ','" in sent["Sql"]

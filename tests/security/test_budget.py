@@ -11,6 +11,7 @@ from redshift_optimizer.errors import WarehouseError
 from redshift_optimizer.models.findings import Verification
 from redshift_optimizer.pipelines.adhoc_optimization import read_only_session
 from redshift_optimizer.verify import Budget, verify
+from tests.security.drivers import HookWithoutCancel
 
 pytestmark = pytest.mark.stack
 
@@ -43,39 +44,10 @@ def test_a_statement_within_its_budget_is_not_cancelled_later(verifier):
     assert verifier.query("SELECT pg_sleep(0.2) IS NULL AS slept") == [{"slept": False}]
 
 
-class _WithoutCancel:
-    """A DB-API connection whose driver has no cancel request (like redshift_connector)."""
-
-    def __init__(self, conn):
-        self._conn = conn
-
-    def __getattr__(self, name):
-        if name in ("cancel", "cancel_safe"):
-            raise AttributeError(name)
-        return getattr(self._conn, name)
-
-    def __setattr__(self, name, value):
-        if name == "_conn":
-            object.__setattr__(self, name, value)
-        else:
-            setattr(self._conn, name, value)
-
-
-class _Hook:
-    def __init__(self, hook):
-        self.hook = hook
-
-    def get_conn(self):
-        return _WithoutCancel(self.hook.get_conn())
-
-    def get_connection(self, conn_id):
-        return self.hook.get_connection(conn_id)
-
-
 def test_without_a_driver_cancel_a_second_connection_cancels_it(verifier, sentinel):
     from redshift_optimizer.warehouse.connections import DbApiWarehouse
 
-    warehouse = DbApiWarehouse(_Hook(verifier.hook), "postgres", verifier.conn_id,
+    warehouse = DbApiWarehouse(HookWithoutCancel(verifier.hook), "postgres", verifier.conn_id,
                                include_dir=verifier.include_dir, database=verifier.database)
     try:
         warehouse.query("SELECT set_config('statement_timeout', '0', false) AS lifted")

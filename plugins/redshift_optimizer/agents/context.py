@@ -20,7 +20,7 @@ from sqlglot.tokens import TokenType
 from redshift_optimizer.fingerprint import redact_literals
 from redshift_optimizer.models.agents import QueryInfo, ValidationCheck
 from redshift_optimizer.models.findings import Finding, PlanCost, Rewrite, Verification
-from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQuery, TableSnapshot
+from redshift_optimizer.models.lake import DataProfile, SchemaSnapshot, SlowQueries, SlowQuery, TableSnapshot
 
 #: Table-level metrics offered for citation (``table.<name>.<metric>``).
 TABLE_METRICS = (
@@ -173,6 +173,11 @@ def _number_text(number: float) -> str:
 
 
 # --------------------------------------------------------------------------- the tables
+
+def top_queries(slow: SlowQueries, limit: int) -> list[SlowQuery]:
+    """The ``limit`` fingerprints of a window with the most total elapsed time (ties: by hash)."""
+    return sorted(slow.queries, key=lambda q: (-(q.total_elapsed_ms or 0.0), q.query_hash))[:limit]
+
 
 def touched_tables(sql: str, snapshot: SchemaSnapshot | None) -> list[TableSnapshot]:
     """The snapshot's tables a query reads or writes (CTE names excluded)."""

@@ -11,6 +11,7 @@ failed result, never as a recommendation.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from abc import ABC, abstractmethod
@@ -24,11 +25,11 @@ from sqlglot import exp
 from redshift_optimizer.adapters.bedrock import ConverseClient
 from redshift_optimizer.agents.context import AgentContext
 from redshift_optimizer.agents.prompts import PromptSet
-from redshift_optimizer.agents.rules_engine import RULES, action_items
+from redshift_optimizer.agents.registry import agent as agent_unit
+from redshift_optimizer.agents.rules_engine import action_items
 from redshift_optimizer.fingerprint import redact_literals
 from redshift_optimizer.models.agents import (
     DATA_VALIDATION,
-    OUTPUT_MODELS,
     QUERY_OPTIMIZER,
     AgentResult,
     AgentStatus,
@@ -38,24 +39,45 @@ from redshift_optimizer.models.agents import (
     Savings,
     TokenUsage,
     drop_uncited,
-    tool_input_schema,
 )
 from redshift_optimizer.models.findings import Verification
 from redshift_optimizer.models.lake import ColumnSnapshot, SchemaSnapshot, SnapshotSource, TableSnapshot, utc_timestamp
 
 log = logging.getLogger(__name__)
 
-TOOL_DESCRIPTIONS = {
-    "redshift-query-optimizer": "Report the analysis and the optimized query of one Redshift query.",
-    "schema-normalizer": "Report schema findings and distribution, sort key and encoding recommendations.",
-    "cost-saver": "Report high-cost queries, cost reduction, WLM and storage actions with savings.",
-    "data-validation-agent": "Report the issues the validation checks show, their fixes and your confidence.",
-}
-
-
 def tool_name(agent_name: str) -> str:
-    """Converse tool names allow [a-zA-Z0-9_-]{1,64}."""
-    return "report_" + agent_name.replace("-", "_")
+    """The forced tool's name of an agent (Converse allows [a-zA-Z0-9_-]{1,64})."""
+    return agent_unit(agent_name).tool_name
+
+
+def tool_input_schema(agent_name: str) -> dict[str, Any]:
+    """The JSON schema of an agent's forced tool: its output model without the fields that
+    come from the context, plus ``confidence``; ``$ref``s inlined and titles dropped (tokens)."""
+    unit = agent_unit(agent_name)
+    schema = unit.output.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]]))
+            return {k: inline(v) for k, v in node.items() if k != "title"}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    schema = inline(schema)
+    for name in unit.context_fields:
+        schema["properties"].pop(name, None)
+        if name in schema.get("required", []):
+            schema["required"].remove(name)
+    if "confidence_score" not in schema["properties"]:  # the validation agent has confidence_score already
+        schema["properties"]["confidence"] = {
+            "type": "number", "minimum": 0, "maximum": 1,
+            "description": "how sure you are, given the evidence in the context",
+        }
+    schema["required"] = sorted(set(schema.get("required", [])) | set(schema["properties"]) - {"optimized_query"})
+    return schema
 
 
 def _now() -> str:
@@ -97,7 +119,7 @@ class RulesEngine(AgentEngine):
 
     def run(self, ctx: AgentContext) -> AgentResult:
         started = _now()
-        output, confidence = RULES[ctx.agent_name](ctx)
+        output, confidence = agent_unit(ctx.agent_name).rules(ctx)
         verification = ctx.verification if getattr(output, "optimized_query", None) else Verification.NONE
         return _envelope(
             ctx, output, confidence, engine="rules", prompt_version=self.prompt_version,
@@ -211,7 +233,7 @@ class BedrockEngine(AgentEngine):
         agent = ctx.agent_name
         if agent == DATA_VALIDATION and not ctx.validation_checks:
             # no table with manifests or a previous profile: nothing to interpret, no call
-            output, confidence = RULES[agent](ctx)
+            output, confidence = agent_unit(agent).rules(ctx)
             return _envelope(ctx, output, confidence, engine="bedrock", model_id=None,
                              prompt_version=self.prompts.version, started_at=started, finished_at=_now())
         name = tool_name(agent)
@@ -223,7 +245,7 @@ class BedrockEngine(AgentEngine):
             if self.on_request is not None:
                 self.on_request({"messages": messages})
             reply = self.client.converse(
-                self.prompts.prompt(agent), messages, name, TOOL_DESCRIPTIONS[agent], schema,
+                self.prompts.prompt(agent), messages, name, agent_unit(agent).tool_description, schema,
                 self.max_tokens, self.temperature,
             )
             usage = usage.add(TokenUsage(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens, calls=1))
@@ -268,7 +290,7 @@ class BedrockEngine(AgentEngine):
         confidence = data.pop("confidence", None)
         data.pop("validation_checks", None)  # measurements come from the warehouse, never from the model
         try:
-            output = OUTPUT_MODELS[agent].model_validate(data)
+            output = agent_unit(agent).output.model_validate(data)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:8])
             raise InvalidAnswer(f"the tool input does not match its schema: {problems}") from None
@@ -302,6 +324,7 @@ __all__ = [
     "BedrockEngine",
     "RulesEngine",
     "context_snapshot",
+    "tool_input_schema",
     "tool_name",
     "verify_model_rewrite",
 ]

@@ -49,7 +49,10 @@ def _compose(common: str | None, text: str) -> str:
 
 
 def load_project_prompts(include_dir: Path, version: str) -> PromptSet:
-    """The prompt set under ``include/prompts/<version>/``."""
+    """The prompt set under ``include/prompts/<version>/`` (each agent's file as its manifest,
+    else its unit, names it)."""
+    from redshift_optimizer.agents.registry import agent as agent_unit
+
     folder = include_dir / "prompts" / version
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
@@ -63,7 +66,7 @@ def load_project_prompts(include_dir: Path, version: str) -> PromptSet:
     common = (folder / manifest["common"]).read_text(encoding="utf-8") if manifest.get("common") else None
     prompts = {}
     for agent in AGENT_NAMES:
-        name = manifest.get("agents", {}).get(agent, f"{agent}.md")
+        name = manifest.get("agents", {}).get(agent, agent_unit(agent).prompt_file)
         path = folder / name
         if not path.is_file():
             raise ConfigurationError(f"prompt set {version}: missing {path}")

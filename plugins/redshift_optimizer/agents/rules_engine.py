@@ -8,8 +8,6 @@ comes from the finding's table and column.
 
 from __future__ import annotations
 
-from typing import Callable
-
 from redshift_optimizer.agents.context import AgentContext
 from redshift_optimizer.models.agents import (
     COST_SAVER,
@@ -246,14 +244,6 @@ def data_validation(ctx: AgentContext) -> tuple[DataValidationOutput, float]:
     return output, output.confidence_score
 
 
-RULES: dict[str, Callable[[AgentContext], tuple[object, float]]] = {
-    QUERY_OPTIMIZER: query_optimizer,
-    SCHEMA_NORMALIZER: schema_normalizer,
-    COST_SAVER: cost_saver,
-    DATA_VALIDATION: data_validation,
-}
-
-
 def action_items(agent_name: str, output: object) -> list[str]:
     """The short to-do list of the envelope: DDL where there is one, else the action text."""
     items: list[str] = []
@@ -274,4 +264,4 @@ def action_items(agent_name: str, output: object) -> list[str]:
     return list(dict.fromkeys(items))[:20]
 
 
-__all__ = ["RULES", "action_items", "cost_saver", "data_validation", "query_optimizer", "schema_normalizer"]
+__all__ = ["action_items", "cost_saver", "data_validation", "query_optimizer", "schema_normalizer"]

@@ -14,12 +14,11 @@ Every statement an agent makes carries ``cites``: finding codes (``Q003``) or me
 its context (``query.total_elapsed_ms``, ``table.tpch.orders.skew_rows``). A model's
 statement that cites nothing from its context is dropped (:func:`drop_uncited`). The output
 models double as the JSON schema of the forced tool the Bedrock engine offers the model
-(:func:`tool_input_schema`), so keep descriptions short: they are prompt tokens.
+(``agents.engines.tool_input_schema``), so keep descriptions short: they are prompt tokens.
 """
 
 from __future__ import annotations
 
-import copy
 from enum import Enum
 from typing import Any, Literal
 
@@ -32,6 +31,11 @@ SCHEMA_NORMALIZER = "schema-normalizer"
 COST_SAVER = "cost-saver"
 DATA_VALIDATION = "data-validation-agent"
 AGENT_NAMES = (QUERY_OPTIMIZER, SCHEMA_NORMALIZER, COST_SAVER, DATA_VALIDATION)
+
+
+def agent_task_id(agent: str) -> str:
+    """The Airflow task id of an agent's task in both optimization DAGs (the API reads it too)."""
+    return agent.replace("-", "_")
 
 Engine = Literal["rules", "bedrock"]
 
@@ -157,9 +161,6 @@ OUTPUT_MODELS: dict[str, type[_Output]] = {
     DATA_VALIDATION: DataValidationOutput,
 }
 
-#: Fields that come from the context (the warehouse's own measurements), never from a model.
-CONTEXT_FIELDS: dict[str, tuple[str, ...]] = {DATA_VALIDATION: ("validation_checks",)}
-
 AgentOutput = QueryOptimizerOutput | SchemaNormalizerOutput | CostSaverOutput | DataValidationOutput
 
 
@@ -279,36 +280,6 @@ def analysis_timestamp(run_date: str, engine: str, prompt_version: str, schema_v
     return f"{run_date}T00:00:00Z#{engine}#{prompt_version}#{schema_version[:12]}"
 
 
-def tool_input_schema(agent_name: str) -> dict[str, Any]:
-    """The JSON schema of an agent's forced tool: its output model without the fields that
-    come from the context, plus ``confidence``; ``$ref``s inlined and titles dropped (tokens)."""
-    model = OUTPUT_MODELS[agent_name]
-    schema = model.model_json_schema()
-    defs = schema.pop("$defs", {})
-
-    def inline(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return inline(copy.deepcopy(defs[node["$ref"].rsplit("/", 1)[-1]]))
-            return {k: inline(v) for k, v in node.items() if k != "title"}
-        if isinstance(node, list):
-            return [inline(v) for v in node]
-        return node
-
-    schema = inline(schema)
-    for name in CONTEXT_FIELDS.get(agent_name, ()):
-        schema["properties"].pop(name, None)
-        if name in schema.get("required", []):
-            schema["required"].remove(name)
-    if agent_name != DATA_VALIDATION:  # the validation agent has confidence_score already
-        schema["properties"]["confidence"] = {
-            "type": "number", "minimum": 0, "maximum": 1,
-            "description": "how sure you are, given the evidence in the context",
-        }
-    schema["required"] = sorted(set(schema.get("required", [])) | set(schema["properties"]) - {"optimized_query"})
-    return schema
-
-
 def drop_uncited(output: AgentOutput, known: set[str]) -> tuple[AgentOutput, int]:
     """The output with every statement that cites nothing in ``known`` removed, and the
     number removed. Citations not in ``known`` are stripped from the statements kept."""
@@ -336,8 +307,8 @@ def drop_uncited(output: AgentOutput, known: set[str]) -> tuple[AgentOutput, int
 
 __all__ = [
     "AGENT_NAMES",
+    "agent_task_id",
     "COST_SAVER",
-    "CONTEXT_FIELDS",
     "DATA_VALIDATION",
     "OUTPUT_MODELS",
     "QUERY_OPTIMIZER",
@@ -364,5 +335,4 @@ __all__ = [
     "ValidationCheck",
     "analysis_timestamp",
     "drop_uncited",
-    "tool_input_schema",
 ]

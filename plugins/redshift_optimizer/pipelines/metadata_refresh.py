@@ -144,3 +144,11 @@ def publish_metrics(metrics: Metrics, day: date, database: str, tables: int, cha
         timestamp=start,
         dimensions={"Database": database},
     )
+
+
+def refreshed_event(day: date, snapshot: dict[str, Any], changes: dict[str, Any], profile: dict[str, Any],
+                    slow: dict[str, Any]) -> dict[str, Any]:
+    """The extra of the day's METADATA_REFRESHED event: the day and its objects' keys."""
+    return {"run_date": day.isoformat(),
+            "keys": {"schema": snapshot["key"], "profile": profile["key"], "slow_queries": slow["key"],
+                     "diff": changes["diff_key"]}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import struct
 import threading
 import time
 from decimal import Decimal
@@ -11,12 +12,44 @@ from typing import Any
 
 from redshift_optimizer.errors import ConfigurationError, WarehouseError
 from redshift_optimizer.warehouse import Rows, Warehouse, to_pyformat
+from redshift_optimizer.warehouse.inflight import RunningStatement
 from redshift_optimizer.warehouse.errors import ErrorClass, WarehouseFailure, classify, classify_text, describe_user
 
 log = logging.getLogger(__name__)
 
 # Tag that marks the product's own statements, so slow-query collection skips them.
 STATEMENT_TAG = "/* redshift-optimizer */"
+
+
+def _driver_pid(conn: Any) -> int | None:
+    """The backend pid the driver already knows, without a round trip (None if it does not say)."""
+    info = getattr(conn, "info", None)  # psycopg 3
+    if isinstance(getattr(info, "backend_pid", None), int):
+        return info.backend_pid
+    if callable(getattr(conn, "get_backend_pid", None)):  # psycopg2
+        return int(conn.get_backend_pid())
+    key_data = getattr(conn, "_backend_key_data", None)  # redshift_connector: BackendKeyData (pid, key)
+    if isinstance(key_data, (bytes, bytearray)) and len(key_data) >= 4:
+        return struct.unpack("!i", bytes(key_data[:4]))[0]
+    return None
+
+
+def _rowcount(cursor: Any) -> int | None:
+    count = getattr(cursor, "rowcount", None)
+    return count if isinstance(count, int) and count >= 0 else None
+
+
+def _is_driver_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the driver reporting the warehouse's answer or a broken connection
+    (every DB-API driver derives its errors from a class named Error)."""
+    return any(cls.__name__ == "Error" and cls.__module__.split(".")[0] in ("psycopg", "psycopg2", "redshift_connector")
+               for cls in type(exc).__mro__)
+
+
+def _result_rows(description: dict[str, Any]) -> int | None:
+    """The rows a finished Data API statement affected (ResultRows; -1 means not known)."""
+    count = description.get("ResultRows")
+    return count if isinstance(count, int) and count >= 0 else None
 
 
 def _plain(value: Any) -> Any:
@@ -42,10 +75,11 @@ class DbApiWarehouse(Warehouse):
         self.conn_id = conn_id
         self._conn: Any = None
         self._backend_pid: int | None = None
-        self._lock = threading.Lock()
-        self._statements = 0  # statements started with a time budget
-        self._running = 0  # the one the cancel timer may cancel now (0: none)
-        self._timed_out = 0  # the last one the timer cancelled
+        # Re-entrant: a SIGTERM handler cancelling may interrupt this very thread holding it.
+        self._lock = threading.RLock()
+        self._statements = 0  # statements started
+        self._running = 0  # the one a cancel may reach now (0: none)
+        self._timed_out = 0  # the last one the budget timer cancelled
 
     def _connection(self) -> Any:
         if self._conn is None:
@@ -76,8 +110,11 @@ class DbApiWarehouse(Warehouse):
             cursor.paramstyle = "named"
         return cursor, named
 
-    def _pid(self, conn: Any) -> int | None:
-        """This session's backend pid (for a cancel from a second connection)."""
+    def _pid(self, conn: Any) -> int:
+        """This session's backend pid (named in the log; where a cancel from a second
+        connection is aimed)."""
+        if self._backend_pid is None:
+            self._backend_pid = _driver_pid(conn)
         if self._backend_pid is None:
             cursor, _ = self._cursor(conn)
             try:
@@ -88,16 +125,20 @@ class DbApiWarehouse(Warehouse):
         return self._backend_pid
 
     def _cancel(self, conn: Any, token: int, pid: int | None) -> None:
-        """Cancel statement ``token`` if it is still the one running (called by the timer)."""
+        """Cancel statement ``token`` if it is still the one running."""
+        with self._lock:
+            if self._running != token:
+                return
+            self._send_cancel(conn, pid)
+
+    def _over_budget(self, conn: Any, token: int, statement: RunningStatement, timeout_s: float) -> None:
+        """The timer: cancel statement ``token`` if it still runs past its budget."""
         with self._lock:
             if self._running != token:
                 return
             self._timed_out = token
-            try:
-                self._send_cancel(conn, pid)
-            except Exception as exc:  # noqa: BLE001 - the server's own timeout is the backstop
-                log.warning("cancel of a statement over its budget on '%s' failed: %s", self.conn_id,
-                            type(exc).__name__)
+            if not statement.cancel(f"over its time budget of {timeout_s:g} s"):
+                log.warning("cancel of a statement over its budget on '%s' failed", self.conn_id)
 
     def _send_cancel(self, conn: Any, pid: int | None) -> None:
         if hasattr(conn, "cancel_safe"):  # psycopg 3.2+: a cancel request from another thread
@@ -115,45 +156,68 @@ class DbApiWarehouse(Warehouse):
             finally:
                 second.close()
 
-    def _execute(self, sql: str, params: dict[str, Any], timeout_s: float | None = None) -> Rows:
+    def _execute(self, sql: str, params: dict[str, Any], timeout_s: float | None,
+                 statement: RunningStatement) -> tuple[Rows, int | None]:
         conn = self._connection()
+        pid = self._pid(conn)
+        with self._lock:
+            self._statements += 1
+            self._running = token = self._statements
         timer = None
-        token = 0
         if timeout_s is not None:
-            pid = None if hasattr(conn, "cancel") else self._pid(conn)
-            with self._lock:
-                self._statements += 1
-                self._running = token = self._statements
-            timer = threading.Timer(timeout_s, self._cancel, (conn, token, pid))
+            timer = threading.Timer(timeout_s, self._over_budget, (conn, token, statement, timeout_s))
             timer.daemon = True
         cursor, named = self._cursor(conn)
         text = sql if named else to_pyformat(sql)  # psycopg2 interpolates pyformat on the client
-        started = time.monotonic()
         try:
+            statement.submitted(f"backend pid {pid}", lambda: self._cancel(conn, token, pid))
             if timer is not None:
                 timer.start()
-            cursor.execute(f"{STATEMENT_TAG}\n{text}", params)
-            if cursor.description is None:
-                return []
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, map(_plain, row))) for row in cursor.fetchall()]
-        except Exception as exc:  # noqa: BLE001
-            failure = classify(exc, self._user())
-            if timer is not None and self._timed_out == token:
-                failure = WarehouseFailure(ErrorClass.TIMEOUT, failure.sqlstate)
+            try:
+                cursor.execute(f"{STATEMENT_TAG}\n{text}", params)
+                if cursor.description is None:
+                    statement.answered()
+                    return [], _rowcount(cursor)
+                names = [d[0] for d in cursor.description]
+                rows = [dict(zip(names, map(_plain, row))) for row in cursor.fetchall()]
+                statement.answered()
+                return rows, None
+            except Exception as exc:  # noqa: BLE001
+                if not _is_driver_error(exc):  # not the warehouse's answer: the statement may still run
+                    statement.cancel(f"{type(exc).__name__} was raised while it ran")
+                    self._interrupted()
+                statement.answered()
+                failure = classify(exc, self._user())
+                if timer is not None and self._timed_out == token:
+                    failure = WarehouseFailure(ErrorClass.TIMEOUT, failure.sqlstate)
+                    raise WarehouseError(
+                        f"warehouse '{self.conn_id}' cancelled a statement after its budget of {timeout_s:g} s "
+                        f"(ran {statement.elapsed():.1f} s)", failure) from exc
+                hint = f" (missing: {failure.missing})" if failure.missing else ""
                 raise WarehouseError(
-                    f"warehouse '{self.conn_id}' cancelled a statement after its budget of {timeout_s:g} s "
-                    f"(ran {time.monotonic() - started:.1f} s)", failure) from exc
-            hint = f" (missing: {failure.missing})" if failure.missing else ""
-            raise WarehouseError(
-                f"warehouse '{self.conn_id}' refused a statement: {str(exc).strip()}{hint}", failure
-            ) from exc
+                    f"warehouse '{self.conn_id}' refused a statement: {str(exc).strip()}{hint}", failure
+                ) from exc
         finally:
             if timer is not None:
+                timer.cancel()
+            if statement.settled:  # else interrupted: still cancellable until _interrupted()
                 with self._lock:  # waits for a cancel under way: it never reaches the next statement
                     self._running = 0
-                timer.cancel()
-            cursor.close()
+                if self._conn is conn:
+                    cursor.close()
+
+    def _interrupted(self) -> None:
+        # The session is mid-statement (results unread, perhaps a protocol message half
+        # read): the next statement gets a new one.
+        with self._lock:
+            self._running = 0
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - it is being dropped
+                pass
+            log.info("closed the session of '%s' after an interrupted statement", self.conn_id)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -183,41 +247,53 @@ class DataApiWarehouse(Warehouse):
             return f"<the database user of secret {self.target['secret_arn']}>"
         return "<the database user of the connection's IAM identity (IAM:<name> or IAMR:<role>)>"
 
-    def _execute(self, sql: str, params: dict[str, Any], timeout_s: float | None = None) -> Rows:
-        from redshift_optimizer.warehouse import parameter_names
+    def _execute(self, sql: str, params: dict[str, Any], timeout_s: float | None,
+                 statement: RunningStatement) -> tuple[Rows, int | None]:
+        from redshift_optimizer.warehouse import empty_strings_inline, parameter_names
 
         used = parameter_names(sql)
-        parameters = [{"name": k, "value": str(params[k])} for k in used] or None
+        empty = {k for k in used if str(params[k]) == ""}
+        parameters = [{"name": k, "value": str(params[k])} for k in used if k not in empty] or None
         try:
             output = self.hook.execute_query(
-                sql=f"{STATEMENT_TAG}\n{sql}",
+                sql=f"{STATEMENT_TAG}\n{empty_strings_inline(sql, empty) if empty else sql}",
                 database=self.database,
                 parameters=parameters,
                 wait_for_completion=False,
                 **self.target,
             )
             statement_id = getattr(output, "statement_id", output)
-            self._wait(statement_id, timeout_s)
-            return self._fetch(statement_id)
+            statement.submitted(f"Data API statement {statement_id}",
+                                lambda: self.hook.conn.cancel_statement(Id=statement_id))
+            done = self._wait(statement_id, timeout_s, statement)
+            statement.answered()
+            if done.get("HasResultSet") is False:  # DDL and the like: GetStatementResult would say not found
+                return [], _result_rows(done)
+            return self._fetch(statement_id), None
         except WarehouseError:
             raise
         except Exception as exc:  # noqa: BLE001
+            if statement.ident:  # an error while waiting (throttled, network): it may still run
+                statement.cancel(f"{type(exc).__name__} was raised while it ran")
+                statement.answered()
             failure = classify(exc, self._user())
             hint = f" (missing: {failure.missing})" if failure.missing else ""
             raise WarehouseError(
                 f"Redshift Data API (connection '{self.conn_id}') failed: {str(exc).strip()}{hint}", failure
             ) from exc
 
-    def _wait(self, statement_id: str, timeout_s: float | None = None) -> None:
-        """Until the statement finished; past ``timeout_s`` it is cancelled (CancelStatement)."""
+    def _wait(self, statement_id: str, timeout_s: float | None, statement: RunningStatement) -> dict[str, Any]:
+        """Until the statement finished (its description); past ``timeout_s`` it is
+        cancelled (CancelStatement)."""
         client = self.hook.conn
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while True:
             resp = client.describe_statement(Id=statement_id)
             status = resp["Status"]
             if status == "FINISHED":
-                return
+                return resp
             if status in ("FAILED", "ABORTED"):
+                statement.answered()
                 error = resp.get("Error", "no error message")
                 failure = classify_text(error, self._user())
                 hint = f" (missing: {failure.missing})" if failure.missing else ""
@@ -226,11 +302,8 @@ class DataApiWarehouse(Warehouse):
                     failure,
                 )
             if deadline is not None and time.monotonic() >= deadline:
-                try:
-                    client.cancel_statement(Id=statement_id)
-                except Exception as exc:  # noqa: BLE001 - it may have finished meanwhile
-                    if "not found" not in str(exc).lower() and "finished" not in str(exc).lower():
-                        raise
+                statement.cancel(f"over its time budget of {timeout_s:g} s")  # CancelStatement
+                statement.answered()
                 raise WarehouseError(
                     f"Redshift Data API statement {statement_id} cancelled after its budget of {timeout_s:g} s "
                     f"(connection '{self.conn_id}')", WarehouseFailure(ErrorClass.TIMEOUT))
