@@ -68,8 +68,17 @@ class TableSnapshot(LakeModel):
         return self.table_name.split(".", 1)[-1]
 
     def column(self, name: str) -> ColumnSnapshot | None:
-        lowered = name.lower()
-        return next((c for c in self.columns if c.name.lower() == lowered), None)
+        """The column of that name (case-insensitive; the first, should two share it). Read
+        through an index by lower-case name, built on first use and kept outside the model's
+        fields (not serialized, not compared); rebuilt when ``columns`` is replaced or grows."""
+        index = self.__dict__.get("_column_index")
+        columns = self.columns
+        if index is None or index[0] is not columns or index[1] != len(columns):
+            by_name: dict[str, ColumnSnapshot] = {}
+            for c in columns:
+                by_name.setdefault(c.name.lower(), c)
+            index = self.__dict__["_column_index"] = (columns, len(columns), by_name)
+        return index[2].get(name.lower())
 
     @property
     def ghost_rows(self) -> int | None:

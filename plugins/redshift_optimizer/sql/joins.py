@@ -12,7 +12,7 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from redshift_optimizer.sql import DIALECT
-from redshift_optimizer.sql.query import Query, Source, per_query
+from redshift_optimizer.sql.query import Query, Source, cached_columns, per_query
 from redshift_optimizer.sql.trees import columns_outside_subqueries, conjuncts, disjuncts
 
 Pair = frozenset  # frozenset[Source] of two relations
@@ -70,9 +70,22 @@ class JoinGraph:
         return list(groups.values())
 
 
+@per_query
+def _referenced_once(query: Query, expression: exp.Expression, scope: Scope) -> frozenset[Source] | None:
+    found = query.referenced_sources(expression, scope)
+    return None if found is None else frozenset(found)
+
+
+def _referenced(query: Query, expression: exp.Expression, scope: Scope) -> set[Source] | None:
+    """``query.referenced_sources``, walked once per node and scope while the join graph is
+    built (each predicate is read for its edges, sides, filters and correlation); a new set."""
+    found = _referenced_once(query, expression, scope)
+    return None if found is None else set(found)
+
+
 def _sides(query: Query, left_node, right_node, scope: Scope, local: set[Source]):
-    left = query.referenced_sources(left_node, scope) if left_node is not None else set()
-    right = query.referenced_sources(right_node, scope) if right_node is not None else set()
+    left = _referenced(query, left_node, scope) if left_node is not None else set()
+    right = _referenced(query, right_node, scope) if right_node is not None else set()
     if left is None or right is None:
         return None
     return left & local, right & local
@@ -93,9 +106,11 @@ def _equality_sides(predicate: exp.Expression) -> tuple[exp.Expression, exp.Expr
     return None
 
 
-def _edges(query: Query, predicate: exp.Expression, scope: Scope, local: set[Source]):
+def _edges(query: Query, predicate: exp.Expression, scope: Scope, local: set[Source], keyed: bool = False):
     """(equalities as (pair, key), other pairs) a predicate creates between local relations;
-    None if a column cannot be resolved. An OR keeps only the equalities every branch has."""
+    None if a column cannot be resolved. An OR keeps only the equalities every branch has.
+    The key (the equality's text) is only needed to match equalities across OR branches:
+    it is None unless ``keyed``."""
     predicate = predicate.unnest() if isinstance(predicate, exp.Paren) else predicate
     if isinstance(predicate, exp.Or):
         branches = [
@@ -107,7 +122,7 @@ def _edges(query: Query, predicate: exp.Expression, scope: Scope, local: set[Sou
         pairs = {pair for pair, _ in equi}
         every = set().union(*({p for p, _ in b[0]} | b[1] for b in branches))
         return equi, every - pairs
-    refs = query.referenced_sources(predicate, scope)
+    refs = _referenced(query, predicate, scope)
     if refs is None:
         return None
     refs &= local
@@ -120,7 +135,7 @@ def _edges(query: Query, predicate: exp.Expression, scope: Scope, local: set[Sou
             return None
         left, right = sides
         if left and right and not (left & right):
-            key = _key(*equality)
+            key = _key(*equality) if keyed else None
             return {(frozenset(p), key) for p in product(left, right)}, set()
     pairs = {frozenset((a, b)) for a in refs for b in refs if a is not b}
     return set(), pairs
@@ -130,7 +145,7 @@ def _conjunction_edges(query, parts, scope, local):
     equi: set = set()
     other: set = set()
     for part in parts:
-        found = _edges(query, part, scope, local)
+        found = _edges(query, part, scope, local, keyed=True)
         if found is None:
             return None
         equi |= found[0]
@@ -157,7 +172,7 @@ def join_graph(query: Query, scope: Scope) -> JoinGraph:
                 graph.equi.setdefault(pair, []).append(predicate)
         for pair in found[1]:
             graph.other.setdefault(pair, []).append(predicate)
-        marks = {query.source_of(c) for c in columns_outside_subqueries(predicate) if c.args.get("join_mark")}
+        marks = {query.source_of(c) for c in cached_columns(query, predicate) if c.args.get("join_mark")}
         graph.marked |= {m for m in marks if m in local}
         restricted = _filtered_sources(query, predicate, scope, local)
         join = on_join.get(id(predicate))
@@ -282,7 +297,7 @@ def _restrictable_by_on(graph: JoinGraph, join: exp.Join) -> set[Source]:
 def _correlation(query: Query, predicate: exp.Expression, scope: Scope, local: set[Source]) -> dict:
     """{local relation: the outer relations} when the predicate ties one relation of this
     scope to relations of an enclosing one (``s.customer_id = c.customer_id`` in a subquery)."""
-    refs = query.referenced_sources(predicate, scope)
+    refs = _referenced(query, predicate, scope)
     if not refs:
         return {}
     own, outer = refs & local, refs - local
@@ -315,7 +330,7 @@ def _filtered_sources(query: Query, predicate: exp.Expression, scope: Scope, loc
             for branch in disjuncts(node)
         ]
         return set.intersection(*per_branch) if per_branch else set()
-    refs = query.referenced_sources(predicate, scope)
+    refs = _referenced(query, predicate, scope)
     if refs is None:
         return set()
     own = refs & local

@@ -96,6 +96,7 @@ class Query:
         self._selected_cache: dict[int, set[str]] = {}
         self._derived: dict[tuple, tuple[tuple, object]] = {}  # see per_query
         self._resolved: dict[tuple[str, str, int], tuple[Scope | None, Source | None]] = {}
+        self._origins: dict[tuple[str, str, int], tuple[Scope | None, ColumnOrigin | None]] = {}
 
     # ----------------------------------------------------------------- scopes and sources
 
@@ -345,11 +346,20 @@ class Query:
 
     def origin(self, column: exp.Column) -> ColumnOrigin | None:
         """The base-table column a reference reads, traced through CTEs and derived tables."""
-        return self._origin(column.name.lower(), column.table, self.scope_of(column), 0)
+        return self._traced(column.name.lower(), column.table, self.scope_of(column))
 
     def origin_in(self, source: Source, name: str) -> ColumnOrigin | None:
         """The base-table column that column ``name`` of a relation reads (JOIN ... USING)."""
-        return self._origin(name.lower(), source.alias, source.scope, 0)
+        return self._traced(name.lower(), source.alias, source.scope)
+
+    def _traced(self, name: str, qualifier: str, scope: Scope | None) -> ColumnOrigin | None:
+        # The rules ask for the same columns' origins many times: kept per (name, qualifier,
+        # scope) as ``resolve`` keeps its answers, with the scope, so its id is not reused.
+        key = (name, qualifier.lower(), id(scope))
+        known = self._origins.get(key)
+        if known is None or known[0] is not scope:
+            known = self._origins[key] = (scope, self._origin(name, qualifier, scope, 0))
+        return known[1]
 
     def _origin(self, name: str, qualifier: str, scope: Scope | None, depth: int) -> ColumnOrigin | None:
         if depth > 20:
@@ -574,6 +584,13 @@ def per_query(function: Callable[..., _Derived]) -> Callable[..., _Derived]:
     return cached
 
 
+@per_query
+def cached_columns(query: "Query", expression: exp.Expression) -> tuple[exp.Column, ...]:
+    """``columns_outside_subqueries`` of a node of the query, walked once per query (rules
+    that ask for the same predicates' columns many times read this; the node must not change)."""
+    return tuple(columns_outside_subqueries(expression))
+
+
 def lookup_table(snapshot: SchemaSnapshot, written: str) -> TableSnapshot | None:
     """The snapshot table a name in the query reads. A bare name that several schemas hold is
     the one in ``public``, as Redshift's default search_path ('$user', public) resolves it."""
@@ -662,6 +679,7 @@ __all__ = [
     "is_ancestor",
     "lookup_table",
     "output_scopes",
+    "cached_columns",
     "per_query",
     "star_targets",
 ]

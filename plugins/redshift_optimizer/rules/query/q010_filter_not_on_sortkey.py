@@ -11,8 +11,7 @@ from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
 from redshift_optimizer.sql.joins import ScanAnalysis, scan_analysis
-from redshift_optimizer.sql.query import Source
-from redshift_optimizer.sql.trees import columns_outside_subqueries
+from redshift_optimizer.sql.query import Source, cached_columns
 
 
 def _sort_key_joined(ctx: QueryContext, analysis: ScanAnalysis, source: Source, leading: str) -> bool:
@@ -34,7 +33,7 @@ def _sort_key_joined(ctx: QueryContext, analysis: ScanAnalysis, source: Source, 
         if other.is_base and (other.table is None or ctx.is_large(other.table)):
             continue  # a filtered large table's keys spread over the whole range: no block skipped
         for predicate in predicates:
-            for column in columns_outside_subqueries(predicate) if isinstance(predicate, exp.Expression) else []:
+            for column in cached_columns(ctx, predicate) if isinstance(predicate, exp.Expression) else []:
                 origin = ctx.origin(column) if ctx.source_of(column) is source else None
                 if origin is not None and origin.name.lower() == leading:
                     return True
@@ -68,7 +67,7 @@ def _block_skipping(ctx: QueryContext, predicate: exp.Expression, source: Source
                 continue
         elif not isinstance(node, _RANGE) or (isinstance(node, exp.In) and node.args.get("query") is not None):
             continue
-        columns = list(columns_outside_subqueries(node))
+        columns = cached_columns(ctx, node)
         own = [c for c in columns if ctx.source_of(c) is source
                or ((o := ctx.origin(c)) is not None and o.table is not None and o.table is source.table)]
         if len(own) == 1 and len(own) == len(columns):
@@ -87,7 +86,7 @@ def _joins_on(ctx: QueryContext, analysis: ScanAnalysis, source: Source, leading
         if source not in pair:
             continue
         for predicate in predicates:
-            for column in columns_outside_subqueries(predicate) if isinstance(predicate, exp.Expression) else []:
+            for column in cached_columns(ctx, predicate) if isinstance(predicate, exp.Expression) else []:
                 origin = ctx.origin(column) if ctx.source_of(column) is source else None
                 if origin is not None and origin.name.lower() == leading:
                     return True
@@ -109,7 +108,8 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         if not columns:
             continue
         filtered.setdefault(source.table.table_name, set()).update(columns)
-        for predicate in analysis.filter_predicates.get(source, []):
+        # The list holds a predicate once per column it filters: each is read once.
+        for predicate in {id(p): p for p in analysis.filter_predicates.get(source, [])}.values():
             skipping.setdefault(source.table.table_name, set()).update(
                 _block_skipping(ctx, predicate, source) & columns)
         first.setdefault(source.table.table_name, (source, analysis.filter_predicates[source][0]))

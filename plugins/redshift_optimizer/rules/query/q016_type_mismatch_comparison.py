@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from functools import lru_cache
+from typing import Callable, Iterator
 
 from sqlglot import exp
 
@@ -27,6 +28,7 @@ _SQL_FAMILY = {  # sqlglot data types of casts and typed literals
 }
 
 
+@lru_cache(maxsize=1024)
 def family(type_text: str | None) -> str | None:
     if not type_text:
         return None
@@ -34,25 +36,29 @@ def family(type_text: str | None) -> str | None:
     return next((name for name, pattern in _FAMILIES if pattern.match(text)), None)
 
 
-def _operand(ctx: QueryContext, node: exp.Expression) -> tuple[str, str, bool, str] | None:
-    """(family, description, is_column, literal text) of a comparison operand, when knowable."""
+Operand = tuple[str, Callable[[], str], bool, str]
+
+
+def _operand(ctx: QueryContext, node: exp.Expression) -> Operand | None:
+    """(family, description, is_column, literal text) of a comparison operand, when knowable.
+    The description is a function: it is only written for the few comparisons that mismatch."""
     node = node.unnest() if isinstance(node, exp.Paren) else node
     if isinstance(node, exp.Column):
         origin = ctx.origin(node)
         if origin is None or origin.column is None:
             return None
         found = family(origin.column.type)
-        return (found, f"{origin.qualified} ({origin.column.type})", True, "") if found else None
+        return (found, lambda: f"{origin.qualified} ({origin.column.type})", True, "") if found else None
     if isinstance(node, exp.Literal):
-        return ("string", f"string {node.sql(dialect='redshift')}", False, node.this) if node.is_string else \
-            ("number", f"number {node.this}", False, node.this)
+        return ("string", lambda: f"string {node.sql(dialect='redshift')}", False, node.this) if node.is_string else \
+            ("number", lambda: f"number {node.this}", False, node.this)
     if isinstance(node, exp.Boolean):
-        return ("boolean", f"boolean {node.sql(dialect='redshift')}", False, "")
+        return ("boolean", lambda: f"boolean {node.sql(dialect='redshift')}", False, "")
     if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
-        return ("number", f"number -{node.this.this}", False, "")
+        return ("number", lambda: f"number -{node.this.this}", False, "")
     if isinstance(node, exp.Cast) and node.to is not None:
         found = _SQL_FAMILY.get(node.to.this.name if hasattr(node.to.this, "name") else str(node.to.this))
-        return (found, f"{node.to.sql(dialect='redshift')} value", False, "") if found else None
+        return (found, lambda: f"{node.to.sql(dialect='redshift')} value", False, "") if found else None
     return None
 
 
@@ -60,7 +66,7 @@ def _bare(node: exp.Expression) -> exp.Expression:
     return node.unnest() if isinstance(node, exp.Paren) else node
 
 
-def _mismatch(a: tuple[str, str, bool, str], b: tuple[str, str, bool, str]) -> bool:
+def _mismatch(a: Operand, b: Operand) -> bool:
     if a[0] == b[0]:
         return False
     if not (a[2] or b[2]):
@@ -69,10 +75,10 @@ def _mismatch(a: tuple[str, str, bool, str], b: tuple[str, str, bool, str]) -> b
         column, value = (a, b) if a[2] else (b, a)
         # A date written as a string is how Redshift date literals look: fine. A string that
         # cannot be a date or time ('abc') is a string compared with a date.
-        if column[0] == "datetime" and value[0] == "string" and value[1].startswith("string"):
+        if column[0] == "datetime" and value[0] == "string" and value[1]().startswith("string"):
             return not _may_be_datetime(value[3])
         # 'true' / 'f' / '1' are boolean literals written as strings.
-        if column[0] == "boolean" and value[0] == "string" and value[1].startswith("string"):
+        if column[0] == "boolean" and value[0] == "string" and value[1]().startswith("string"):
             return value[3].strip().lower() not in _BOOLEAN_TEXT
     return True
 
@@ -109,13 +115,14 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                 continue
             origins = [ctx.origin(n) for n in (node.this, right_node) if isinstance(_bare(n), exp.Column)]
             origins = [o for o in origins if o is not None and o.column is not None and o.table is not None]
-            facts = [evidence.fragment(ctx, node), evidence.metric("left", left[1]),
-                     evidence.metric("right", right[1])]
+            left_text, right_text = left[1](), right[1]()
+            facts = [evidence.fragment(ctx, node), evidence.metric("left", left_text),
+                     evidence.metric("right", right_text)]
             for origin in origins:
                 facts += [evidence.column(origin.qualified, origin.column.type), *evidence.table(origin.table)]
             yield Hit(
                 message=(
-                    f"{ctx.fragment(node)} compares {left[1]} with {right[1]}: Redshift casts one "
+                    f"{ctx.fragment(node)} compares {left_text} with {right_text}: Redshift casts one "
                     "side per row, which can hide the column from zone maps and distribution"
                     + (" and gives surprising matches" if "string" in (left[0], right[0]) else "")
                 ),
