@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from api.deps import HistoryDep, Ingester, LakeDep, SettingsDep
 from api.models import BedrockIngest, IngestedAgent, Ingested, Problem, Recommendation
 from redshift_optimizer.fingerprint import fingerprint
+from redshift_optimizer.agents.registry import agent as agent_unit
 from redshift_optimizer.history.archive import RecommendationArchive
 from redshift_optimizer.models.agents import (
     AGENT_NAMES,
-    OUTPUT_MODELS,
     AgentResult,
     AnalysisRecord,
     QueryInfo,
@@ -40,7 +40,7 @@ def agent_result(name: str, answer: IngestedAgent, query_hash: str, body: Bedroc
     """One agent's answer in the result envelope, its output checked against the model."""
     fields = {k: v for k, v in (answer.model_extra or {}).items()}
     try:
-        output = OUTPUT_MODELS[name].model_validate(fields)
+        output = agent_unit(name).output.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

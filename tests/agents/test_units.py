@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from pydantic import BaseModel
 
 from redshift_optimizer.agents.context import AgentContext, table_metadata, touched_tables
 from redshift_optimizer.agents.prompts import load_project_prompts, load_s3_prompts
@@ -180,17 +181,34 @@ def test_the_alert_names_queries_agents_codes_and_where_to_read():
 def test_every_agent_is_one_unit_the_registry_lists():
     from redshift_optimizer.agents.engines import tool_input_schema, tool_name
     from redshift_optimizer.agents.registry import AGENTS, agent
-    from redshift_optimizer.models.agents import AGENT_NAMES, OUTPUT_MODELS, agent_task_id
+    from redshift_optimizer.models.agents import AGENT_NAMES, agent_task_id
 
     assert tuple(unit.name for unit in AGENTS) == AGENT_NAMES, "the history's agent names are the registry's"
     prompts = Path(__file__).resolve().parents[2] / "include" / "prompts" / "v1"
     for unit in AGENTS:
         assert agent(unit.name) is unit and unit.task_id == agent_task_id(unit.name)
-        assert unit.output is OUTPUT_MODELS[unit.name]
+        assert issubclass(unit.output, BaseModel)
         assert (prompts / unit.prompt_file).is_file(), unit.prompt_file
         assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", tool_name(unit.name)) and unit.tool_description
         schema = tool_input_schema(unit.name)
         assert not set(unit.context_fields) & set(schema["properties"]), "context fields never come from a model"
     assert len({unit.task_id for unit in AGENTS}) == len(AGENTS)
+    assert len({unit.output for unit in AGENTS}) == len(AGENTS), "one output model per agent"
     with pytest.raises(ConfigurationError, match="no agent 'fifth-agent'"):
         agent("fifth-agent")
+
+
+def test_the_registry_finds_agents_by_scanning_and_refuses_an_unnamed_one(tmp_path, monkeypatch):
+    from redshift_optimizer.agents.registry import scan
+
+    package = tmp_path / "more_agents"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text("VALUE = 1\n")  # a module without AGENT is not an agent
+    (package / "fifth.py").write_text(
+        "from redshift_optimizer.agents.cost_saver import AGENT as _base\n"
+        "import dataclasses\n"
+        "AGENT = dataclasses.replace(_base, name='fifth-agent')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ValueError, match=r"without a name in models.agents.AGENT_NAMES: \['fifth-agent'\]"):
+        scan("more_agents")

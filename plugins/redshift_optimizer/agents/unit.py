@@ -2,7 +2,7 @@
 engine's answer, the tool description the Bedrock engine offers the model, its prompt file.
 
 Each agent is a module of this package exporting one :class:`Agent` (``AGENT``);
-:mod:`redshift_optimizer.agents.registry` lists them. Adding an agent is one new module,
+:mod:`redshift_optimizer.agents.registry` finds them by scanning. Adding an agent is one new module,
 its prompt file under ``include/prompts/<version>/`` and its name in
 :data:`redshift_optimizer.models.agents.AGENT_NAMES` (the names a history record holds).
 """

@@ -154,15 +154,6 @@ class DataValidationOutput(_Output):
     confidence_score: float = Field(0.0, ge=0, le=1)
 
 
-OUTPUT_MODELS: dict[str, type[_Output]] = {
-    QUERY_OPTIMIZER: QueryOptimizerOutput,
-    SCHEMA_NORMALIZER: SchemaNormalizerOutput,
-    COST_SAVER: CostSaverOutput,
-    DATA_VALIDATION: DataValidationOutput,
-}
-
-AgentOutput = QueryOptimizerOutput | SchemaNormalizerOutput | CostSaverOutput | DataValidationOutput
-
 
 class TokenUsage(BaseModel):
     input_tokens: int = 0
@@ -280,7 +271,7 @@ def analysis_timestamp(run_date: str, engine: str, prompt_version: str, schema_v
     return f"{run_date}T00:00:00Z#{engine}#{prompt_version}#{schema_version[:12]}"
 
 
-def drop_uncited(output: AgentOutput, known: set[str]) -> tuple[AgentOutput, int]:
+def drop_uncited(output: _Output, known: set[str]) -> tuple[_Output, int]:
     """The output with every statement that cites nothing in ``known`` removed, and the
     number removed. Citations not in ``known`` are stripped from the statements kept."""
     dropped = 0
@@ -310,11 +301,9 @@ __all__ = [
     "agent_task_id",
     "COST_SAVER",
     "DATA_VALIDATION",
-    "OUTPUT_MODELS",
     "QUERY_OPTIMIZER",
     "SCHEMA_NORMALIZER",
     "Action",
-    "AgentOutput",
     "AgentResult",
     "AgentStatus",
     "AnalysisRecord",
