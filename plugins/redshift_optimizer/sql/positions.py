@@ -181,41 +181,30 @@ def _folded(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _unopened(sql: str, start: int, end: int) -> int:
-    """How many ``)`` of the text close a parenthesis opened before it (quotes respected)."""
-    depth, lowest, quote = 0, 0, ""
-    for char in sql[start:end]:
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            lowest = min(lowest, depth)
-    return -lowest
-
-
-def _closing_paren(sql: str, opening: int) -> int | None:
-    """Offset of the parenthesis closing the one at ``opening`` (quotes respected)."""
-    depth, index, quote = 0, opening, ""
-    while index < len(sql):
+def _paren_depths(sql: str, start: int, end: int):
+    """(offset, depth after it) of every parenthesis of ``sql[start:end]`` outside quotes,
+    the depth counted from 0 at ``start``."""
+    depth, quote = 0, ""
+    for index in range(start, min(end, len(sql))):
         char = sql[index]
         if quote:
             if char == quote:
                 quote = ""
         elif char in "'\"":
             quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+            yield index, depth
+
+
+def _unopened(sql: str, start: int, end: int) -> int:
+    """How many ``)`` of the text close a parenthesis opened before it (quotes respected)."""
+    return -min([0, *(depth for _, depth in _paren_depths(sql, start, end))])
+
+
+def _closing_paren(sql: str, opening: int) -> int | None:
+    """Offset of the parenthesis closing the one at ``opening`` (quotes respected)."""
+    return next((index for index, depth in _paren_depths(sql, opening, len(sql)) if depth == 0), None)
 
 
 __all__ = ["Position", "SourceText", "first_offset", "line_col"]
