@@ -78,7 +78,7 @@ def verify_rewrite(lake: Lake, open_verifier: Callable[[], Warehouse] | None, se
         except ConfigurationError as exc:  # no verification identity: never fall back to the product's user
             result = without_warehouse(f"{UNCHECKED_NOTE}{exc}")
         except SqlInputError as exc:  # the SQL guard's refusal
-            result = without_warehouse(f"{UNCHECKED_NOTE}refused by the SQL guard: {exc}")
+            result = without_warehouse(f"{UNCHECKED_NOTE}the original is refused by the SQL guard: {exc.one_line()}")
     if warehouse is not None:
         budget = Budget(max_rows=settings.adhoc_max_rows, timeout_s=settings.adhoc_statement_timeout_seconds)
         try:
