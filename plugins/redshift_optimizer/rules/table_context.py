@@ -24,7 +24,8 @@ from redshift_optimizer.models.findings import Evidence
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.sql.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.settings import AnalysisSettings
-from redshift_optimizer.sql.joins import join_graph, scan_analysis, using_columns
+from redshift_optimizer.sql.joins import join_graph, using_columns
+from redshift_optimizer.sql.scans import scan_analysis
 from redshift_optimizer.sql.query import Query, lookup_table
 
 

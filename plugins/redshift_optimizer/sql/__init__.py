@@ -1,7 +1,8 @@
 """The query model the rules and the rewrites share: parsing (``parsing``), normalization
 as tree-to-tree passes (``normalize``), positions in the original text (``positions``),
-scopes, relations and column lineage (``query``), the join graph and the restriction of
-every scan (``joins``), and small predicates over trees (``trees``).
+scopes, relations and column lineage (``query``), the join graph (``joins``), the
+restriction of every scan and one-row sources (``scans``), and small predicates over trees
+(``trees``).
 
 Nothing here imports a rule or a rewrite (``tests/analysis/test_sql_model.py`` checks it).
 """

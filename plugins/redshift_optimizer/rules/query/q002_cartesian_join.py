@@ -11,7 +11,8 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
-from redshift_optimizer.sql.joins import join_graph, single_row
+from redshift_optimizer.sql.joins import join_graph
+from redshift_optimizer.sql.scans import single_row
 
 
 def _is_comma(join: exp.Join) -> bool:

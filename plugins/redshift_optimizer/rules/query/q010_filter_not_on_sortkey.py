@@ -10,7 +10,7 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
-from redshift_optimizer.sql.joins import ScanAnalysis, scan_analysis
+from redshift_optimizer.sql.scans import ScanAnalysis, scan_analysis
 from redshift_optimizer.sql.query import Source, cached_columns
 
 

@@ -10,7 +10,8 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
-from redshift_optimizer.sql.joins import join_graph, single_row, using_columns
+from redshift_optimizer.sql.joins import join_graph, using_columns
+from redshift_optimizer.sql.scans import single_row
 from redshift_optimizer.sql.trees import columns_outside_subqueries
 
 _ALL = ("ALL", "AUTO(ALL)")
