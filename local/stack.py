@@ -29,8 +29,10 @@ from local.supervisor import Child, ProcessChild, Supervisor
 
 ROOT = services.ROOT
 # The Airflow components `airflow standalone` would run, started one by one so each can be
-# watched and restarted (standalone leaves a dead component dead).
-AIRFLOW_COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
+# watched and restarted (standalone leaves a dead component dead). The API server comes first
+# and is up before the others start: a task the scheduler starts earlier cannot reach the
+# execution API, fails before it begins and waits out its retry delay (5 minutes).
+AIRFLOW_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 MAIN_DAG = "redshift_metadata_refresh"
 OPTIMIZATION_DAG = "redshift_query_optimization"  # triggered by the refresh's asset event
 AGENT_POOL = ("redshift_optimizer_agents", 4)  # the pool the agents' model calls share
@@ -64,8 +66,9 @@ class AirflowApi:
                     return json.loads(response.read() or b"{}")
             except urllib.error.HTTPError:
                 raise
-            except (urllib.error.URLError, ConnectionError):
-                # The API server may be restarting (the supervisor brings it back).
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                # The API server may be restarting (the supervisor brings it back), or slow to
+                # answer while the other components start on a busy machine.
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(2)
@@ -255,6 +258,17 @@ def postgres_child(postgres: LocalPostgres, owned: bool) -> Child:
                  postgres.stop if owned else (lambda: None), postgres.data_dir / "server.log")
 
 
+def _top_queries(text: str) -> int:
+    """--top-queries: a whole number from 1 to 500 (the setting's range)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 500:
+        raise argparse.ArgumentTypeError(f"{value} is outside 1..500")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="make run",
@@ -274,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="TPC-H scale of the demo warehouse (default 0.2: 1.2M lineitem rows)")
     parser.add_argument("--workload-repetitions", type=int, default=3,
                         help="how many times each demo query runs (default 3)")
+    parser.add_argument("--top-queries", type=_top_queries, default=None,
+                        help="how many fingerprints the query optimization analyses (four agents each; "
+                        "default: the product's setting, 10)")
     parser.add_argument("--exit-after-run", action="store_true",
                         help="stop everything once the metadata refresh has finished")
     args = parser.parse_args(argv)
@@ -318,20 +335,21 @@ def main(argv: list[str] | None = None) -> int:
             state, port, warehouse_dsn,
             postgres.dsn("airflow").replace("postgresql://", "postgresql+psycopg2://", 1), moto.url,
         )}
+        if args.top_queries:
+            env.update(services.demo_variable({"top_queries": args.top_queries}))
         logs = state / "logs"
         say(f"starting Airflow on http://127.0.0.1:{port} (logs: {logs}/airflow-*.log)")
         with open(logs / "airflow-db-migrate.log", "ab") as log:
             if subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, stdout=log,
                               stderr=subprocess.STDOUT).returncode:
                 raise RuntimeError(f"Airflow's database migration failed; see {logs / 'airflow-db-migrate.log'}")
-        components = {}
+        api = AirflowApi(f"http://127.0.0.1:{port}")
         for component in AIRFLOW_COMPONENTS:
             child = ProcessChild([sys.executable, "-m", "airflow", component], logs / f"airflow-{component}.log",
                                  env=env)
             supervisor.add(Child(f"the Airflow {component}", child.start, child.alive, child.stop, child.log))
-            components[component] = child
-        api = AirflowApi(f"http://127.0.0.1:{port}")
-        api.wait_until_up(components["api-server"], timeout=300)
+            if component == "api-server":
+                api.wait_until_up(child, timeout=300)
         api.login(*LOGIN)
         api_port = services.free_port(args.api_port)
         optimizer_api = api_child(state, api_port, port, moto.url)

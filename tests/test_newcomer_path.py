@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -63,7 +64,8 @@ def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(state_dir):
            **{k: str(v) for k, v in ports.items()}}
     log_path = state_dir / "make-run.log"
     with open(log_path, "wb") as log:
-        stack = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=log,
+        # Two fingerprints (eight mapped agents) prove the optimization as well as the default ten.
+        stack = subprocess.Popen(["make", "run", "ARGS=--top-queries 2"], cwd=ROOT, env=env, stdout=log,
                                  stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 1200
@@ -74,6 +76,9 @@ def test_make_run_brings_up_the_stack_and_the_refresh_succeeds(state_dir):
         output = log_path.read_text(errors="replace")
         assert "metadata refresh    success" in output, output[-3000:]
         assert "query optimization  success" in output, output[-3000:]
+        analysed = re.search(r"optimization of \S+: (\d+) fingerprint\(s\), (\d+) agent result\(s\)", output)
+        assert analysed, output[-3000:]
+        assert 1 <= int(analysed[1]) <= 2 and int(analysed[2]) == 4 * int(analysed[1]), analysed[0]
 
         # Airflow's REST API agrees.
         base = f"http://127.0.0.1:{ports['AIRFLOW_PORT']}"
