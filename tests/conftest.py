@@ -6,13 +6,18 @@
   the demo workload run once this session so today's query history exists;
 - ``aws``: a moto server on 127.0.0.1 reached through AWS_ENDPOINT_URL, with the bucket,
   topics and history table a deployment would provision;
-- ``airflow_db``: Airflow's metadata DB (SQLite under .local/test) for ``dag.test()``.
+- ``airflow_db``: Airflow's metadata DB (SQLite under .local/test) for ``dag.test()``;
+- ``demo_day``, ``optimization_dag``, ``stack``: the agent and security tests' day of lake
+  objects from the demo warehouse, the parsed optimization DAG, and the stack's connections
+  and settings (session fixtures here, so the two directories build them once).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -112,3 +117,73 @@ def airflow_db():
 
     initdb()
     return _AIRFLOW_HOME
+
+
+@pytest.fixture(scope="session")
+def demo_day(warehouse_connection, demo_dsn):
+    """(snapshot, profile, slow queries) of the demo warehouse (loaded at DEMO_SCALE) and its workload."""
+    import psycopg2
+
+    from local.demo.workload import workload_queries
+    from redshift_optimizer.catalog.profile import profile_snapshot
+    from redshift_optimizer.catalog.snapshot import extract_schema_snapshot
+    from redshift_optimizer.fingerprint import fingerprint
+    from redshift_optimizer.models.lake import SlowQueries, SlowQuery
+    from redshift_optimizer.settings import load_settings
+    from redshift_optimizer.warehouse import warehouse_from_connection
+
+    settings = load_settings()
+    now = datetime.now(timezone.utc)
+    with warehouse_from_connection(warehouse_connection, settings.resolved_include_dir()) as warehouse:
+        snapshot = extract_schema_snapshot(warehouse, now, ["tpch"])
+        profile = profile_snapshot(warehouse, snapshot, now, sample_rows=500_000, top_values_max_distinct=20,
+                                   top_values_count=5, max_tables=50)
+    conn = psycopg2.connect(demo_dsn)
+    conn.autocommit = True
+    queries = []
+    with conn.cursor() as cur:
+        for query in workload_queries():
+            total, texts = 0.0, []
+            for params in query.variants:
+                text = cur.mogrify(query.sql, params).decode()
+                started = time.perf_counter()
+                cur.execute(text)
+                total += (time.perf_counter() - started) * 1000
+                texts.append(text)
+            fp = fingerprint(texts[0])
+            queries.append(SlowQuery(
+                query_hash=fp.query_hash, fingerprint=fp.text, query_text=texts[0], database="warehouse",
+                user="analyst", executions=len(texts), total_elapsed_ms=round(total, 3),
+                mean_elapsed_ms=round(total / len(texts), 3), max_elapsed_ms=round(total, 3), queue_ms=0,
+                returned_rows=cur.rowcount, spilled_mb=0, alerts=[], anti_patterns=list(query.anti_patterns),
+                workload_file=query.name,
+            ))
+    conn.close()
+    slow = SlowQueries(window_start="2026-01-01T00:00:00Z", window_end="2026-01-02T00:00:00Z",
+                       threshold_ms=0, source_view="SYS_QUERY_HISTORY", queries=queries)
+    return snapshot, profile, slow
+
+
+@pytest.fixture(scope="session")
+def optimization_dag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+
+    bag = DagBag(dag_folder=str(ROOT / "dags" / "redshift_query_optimization.py"))
+    assert not bag.import_errors, bag.import_errors
+    # The metadata DB outlives a session: runs of an earlier session with the same logical
+    # date would be reused by dag.test() instead of running again.
+    with create_session() as session:
+        session.query(DagRun).filter(DagRun.dag_id == "redshift_query_optimization").delete()
+    return bag.dags["redshift_query_optimization"]
+
+
+@pytest.fixture()
+def stack(aws, warehouse_connection, monkeypatch):
+    """Connections and the settings Variable as the local stack sets them."""
+    from local import services
+
+    for name, value in services.demo_variable().items():
+        monkeypatch.setenv(name, value)
+    return aws

@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from tests.agents.conftest import demo_day, optimization_dag, scaled_settings, seed_day, stack  # noqa: F401 - fixtures
+from tests.agents.conftest import scaled_settings, seed_day
 from tests.agents.test_optimization_dag import records, run
 
 pytestmark = pytest.mark.stack
 
 
-def test_daily_rewrites_are_verified_as_the_verification_user(optimization_dag, stack, demo_day):  # noqa: F811
+def test_daily_rewrites_are_verified_as_the_verification_user(optimization_dag, stack, demo_day):
     from redshift_optimizer.analysis import analyze
 
     snapshot, profile, slow = demo_day
@@ -32,7 +32,7 @@ def test_daily_rewrites_are_verified_as_the_verification_user(optimization_dag, 
 
 
 def test_without_its_connection_the_daily_verification_fails_at_once_naming_the_setting(
-        optimization_dag, stack, demo_day):  # noqa: F811
+        optimization_dag, stack, demo_day):
     snapshot, profile, slow = demo_day
     day = date(2026, 3, 4)
     seed_day("no-verifier", day, snapshot, profile, slow)
