@@ -26,7 +26,8 @@ from redshift_optimizer.sql.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.settings import AnalysisSettings
 from redshift_optimizer.sql.joins import join_graph, using_columns
 from redshift_optimizer.sql.scans import scan_analysis
-from redshift_optimizer.sql.query import Query, lookup_table
+from redshift_optimizer.sql.query import Query
+from redshift_optimizer.sql.scopes import lookup_table
 
 
 logger = logging.getLogger(__name__)
