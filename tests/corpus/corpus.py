@@ -43,6 +43,10 @@ PARTS = {
     "unseen-querypatterns": ("unseen/querypatterns/queries/*.sql", "unseen/querypatterns/snapshot.json"),
     "unseen-immersionday": ("unseen/immersionday/queries/*.sql", "unseen/immersionday/snapshot.json"),
     "unseen-immersionday-spectrum": ("unseen/immersionday/spectrum/*.sql", None),
+    # Third unseen set: analytics-engineering / BI SQL (dbt packages and Looker blocks), no snapshot.
+    "unseen-segment": ("unseen/segment/*/*.sql", None),
+    "unseen-jaffle": ("unseen/jaffle/models/*.sql", None),
+    "unseen-looker": ("unseen/looker/*/*.sql", None),
 }
 #: Key prefix of the parts no rule was tuned on: scored on their own as well.
 UNSEEN = "unseen/"
