@@ -47,6 +47,7 @@ PARTS = {
     "unseen-segment": ("unseen/segment/*/*.sql", None),
     "unseen-jaffle": ("unseen/jaffle/models/*.sql", None),
     "unseen-looker": ("unseen/looker/*/*.sql", None),
+    "unseen-snowplow": ("unseen/snowplow/models/*.sql", None),
 }
 #: Key prefix of the parts no rule was tuned on: scored on their own as well.
 UNSEEN = "unseen/"
