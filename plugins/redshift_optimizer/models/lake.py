@@ -101,12 +101,15 @@ class SchemaSnapshot(LakeModel):
     tables: list[TableSnapshot] = Field(default_factory=list)
 
     def table(self, name: str) -> TableSnapshot | None:
-        """The table by schema-qualified name, or by bare name when that is unambiguous."""
-        lowered = name.lower()
-        exact = [t for t in self.tables if t.table_name.lower() == lowered]
-        if exact:
-            return exact[0]
-        bare = [t for t in self.tables if t.short_name.lower() == lowered.split(".")[-1]]
+        """The table by schema-qualified name (``database.schema.table`` read as
+        ``schema.table``), or by bare name when one schema alone holds it. A name qualified
+        with a schema the snapshot does not hold is no table of it (None), even if another
+        schema has a table of that name."""
+        parts = name.lower().split(".")
+        if len(parts) > 1:
+            qualified = ".".join(parts[-2:])
+            return next((t for t in self.tables if t.table_name.lower() == qualified), None)
+        bare = [t for t in self.tables if t.short_name.lower() == parts[0]]
         return bare[0] if len(bare) == 1 else None
 
 
