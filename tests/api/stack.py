@@ -88,6 +88,22 @@ class AirflowProcesses:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"{}")
 
+    def wait_until_up(self, timeout: float) -> None:
+        """Until the API server answers (what a task needs before it can start)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"an Airflow process stopped; see the logs in {self.logs}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v2/monitor/health", timeout=10):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the Airflow API server did not answer on {self.url} within "
+                                       f"{timeout:.0f} s; see the logs in {self.logs}") from None
+            time.sleep(1)
+
     def wait_for_dag(self, dag_id: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while True:
@@ -134,7 +150,8 @@ class AirflowProcesses:
 def start_airflow(state: Path, postgres, warehouse_dsn: str, aws_url: str, settings: dict) -> AirflowProcesses:
     """Airflow on a free port with its metadata DB in ``postgres`` (database airflow_api),
     the project's DAGs, connections to the warehouse and the local AWS endpoint, and
-    ``settings`` as the redshift_optimizer Variable; no run of the ad-hoc DAG left over."""
+    ``settings`` as the redshift_optimizer Variable; no run of the ad-hoc DAG left over, and it
+    unpaused (the scheduled DAGs stay paused on a fresh metadata DB)."""
     from local import services
     from local.stack import airflow_environment
 
@@ -152,6 +169,9 @@ def start_airflow(state: Path, postgres, warehouse_dsn: str, aws_url: str, setti
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
         "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
         "AIRFLOW__CORE__PARALLELISM": "4",
+        # Only the ad-hoc DAG runs here (unpaused below): the scheduled refresh and optimization
+        # would run in the background of the tests for nothing.
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     })
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "AIRFLOW_CONN_", "AIRFLOW_VAR_"))},
            **env}
@@ -159,10 +179,13 @@ def start_airflow(state: Path, postgres, warehouse_dsn: str, aws_url: str, setti
     try:
         processes.run("db", "migrate")
         processes.start("api-server")
+        # a task the scheduler starts before the API server answers fails before it begins
+        processes.wait_until_up(timeout=240)
         processes.start("scheduler")
         processes.start("dag-processor")
         processes.wait_for_dag(ADHOC_DAG, timeout=240)
         processes.delete_runs(ADHOC_DAG)  # the metadata DB outlives a session
+        processes.call("PATCH", f"/dags/{ADHOC_DAG}", {"is_paused": False})
     except BaseException:
         processes.stop()
         raise
