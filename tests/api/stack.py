@@ -88,13 +88,16 @@ class AirflowProcesses:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"{}")
 
+    def check_running(self) -> None:
+        for process in self.processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"an Airflow process stopped; see the logs in {self.logs}")
+
     def wait_until_up(self, timeout: float) -> None:
         """Until the API server answers (what a task needs before it can start)."""
         deadline = time.monotonic() + timeout
         while True:
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise RuntimeError(f"an Airflow process stopped; see the logs in {self.logs}")
+            self.check_running()
             try:
                 with urllib.request.urlopen(f"{self.url}/api/v2/monitor/health", timeout=10):
                     return
@@ -107,9 +110,7 @@ class AirflowProcesses:
     def wait_for_dag(self, dag_id: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while True:
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise RuntimeError(f"an Airflow process stopped; see the logs in {self.logs}")
+            self.check_running()
             try:
                 self.call("GET", f"/dags/{dag_id}")
                 return
