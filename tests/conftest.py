@@ -43,6 +43,25 @@ for _name in [n for n in os.environ if n.startswith(("AIRFLOW_CONN_", "AIRFLOW_V
     del os.environ[_name]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_botocore_loader():
+    """One botocore data loader for every boto3 session of the test process.
+
+    ``dag.test()`` runs every task in this process, and each task's hooks open a new boto3
+    session, which reads and parses botocore's service models and endpoints again (about
+    0.3 s per client here). In production each task is its own process and pays that once.
+    One loader per data path, with its caches, serves all sessions, as one session's loader
+    already serves all of its clients; nothing else about a session is shared."""
+    import functools
+
+    import botocore.loaders
+    import botocore.session
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", functools.lru_cache(maxsize=None)(botocore.loaders.create_loader))
+        yield
+
+
 @pytest.fixture(scope="session")
 def local_postgres():
     from local.postgres import LocalPostgres
