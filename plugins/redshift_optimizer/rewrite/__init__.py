@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import sqlglot
 from sqlglot import exp
 
 from redshift_optimizer.models.findings import AnalysisResult, Rewrite, Verification
@@ -40,7 +39,7 @@ from redshift_optimizer.rewrite.transforms import (
     sargable_ranges,
 )
 from redshift_optimizer.rewrite.union_all import disjoint_union_all
-from redshift_optimizer.sql.parsing import DIALECT
+from redshift_optimizer.sql.parsing import DIALECT, parse_one
 from redshift_optimizer.sql.query import Query as QueryContext
 
 Transform = Callable[[exp.Expression, SchemaSnapshot | None], exp.Expression]
@@ -148,7 +147,7 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
         if candidate == current:
             continue
         try:
-            candidate = sqlglot.parse_one(candidate.sql(dialect=DIALECT), read=DIALECT)
+            candidate = parse_one(candidate.sql(dialect=DIALECT))
         except Exception as exc:  # noqa: BLE001
             notes.append(f"{name} withdrawn: it does not parse ({exc})")
             continue
