@@ -147,7 +147,9 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
         if candidate == current:
             continue
         try:
-            candidate = parse_one(candidate.sql(dialect=DIALECT))
+            # The candidate is the transformation's own copy, replaced by what its text parses
+            # to: written without another copy.
+            candidate = parse_one(candidate.sql(dialect=DIALECT, copy=False))
         except Exception as exc:  # noqa: BLE001
             notes.append(f"{name} withdrawn: it does not parse ({exc})")
             continue
@@ -188,7 +190,8 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
     if not applied:
         result.verification_notes += notes
         return
-    text = current.sql(dialect=DIALECT, pretty=True)
+    # Without a warehouse nothing reads the tree after its text: written without a copy.
+    text = current.sql(dialect=DIALECT, pretty=True, copy=warehouse is not None)
     level = min((r.verification for r in applied), key=lambda v: v.rank)
     if warehouse is not None:
         from redshift_optimizer.verify import verify
