@@ -7,6 +7,7 @@ statements (tables, columns, primary keys) whatever the warehouse holds.
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import sys
@@ -59,6 +60,8 @@ def main() -> None:
     from redshift_optimizer.settings import load_settings
     from redshift_optimizer.warehouse import warehouse_from_connection
 
+    # Every statement is logged at INFO for the task logs; here it would bury the figures.
+    logging.getLogger("redshift_optimizer.warehouse").setLevel(logging.WARNING)
     server = LocalPostgres(ROOT / ".local" / "bench" / "postgres", port=0)
     was_running = server.running_port() is not None
     server.start()

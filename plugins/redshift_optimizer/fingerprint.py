@@ -26,7 +26,8 @@ _LEXEME = (
 _LEXEMES = re.compile(_LEXEME, re.S)
 # The same lexemes with each body unrolled (a run of ordinary characters, then one escape or
 # star, and so on), which the engine matches a third faster than an alternation per
-# character; normalize() uses this one (the same matches: tests/analysis/test_fingerprint.py).
+# character; normalize() uses this one (the golden cases of tests/analysis/test_fingerprint.py
+# hold it to the same output).
 _LEXEMES_UNROLLED = re.compile(
     r"--[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)"
     r"|'[^'\\]*(?:(?:''|\\.)[^'\\]*)*(?:'|\Z)"
@@ -53,9 +54,10 @@ _DIGIT_NUMBERS = re.compile(r"[0-9](?<![\w$\".][0-9])[0-9]*(?:\.[0-9]*)?(?:[eE][
 # the same spans.
 _ZEROS = bytes.maketrans(b"0123456789", b"0000000000")
 _ZERO_NUMBERS = re.compile(rb"0(?<![\w$\".]0)0*(?:\.0*)?(?:[eE][-+]?0+)?(?![\w$])")
-# Canonical spacing: one space around every operator and parenthesis (str.translate, the
-# fast path), operators of two characters joined again, no space inside parentheses or
-# before commas, so "IN(1,2)" and "in ( 1, 2 )" come out the same.
+# Canonical spacing: one space around every operator and parenthesis (one str.replace per
+# character present: a regex or str.translate that inserts the spaces is several times
+# slower), operators of two characters joined again, no space inside parentheses or before
+# commas, so "IN(1,2)" and "in ( 1, 2 )" come out the same.
 _SPACED = tuple((c, f" {c} ") for c in "-+*/%=<>(),;!|:")
 _OPERATORS = (("< >", "<>"), ("! =", "!="), ("< =", "<="), ("> =", ">="), ("| |", "||"),
               (": :", "::"))

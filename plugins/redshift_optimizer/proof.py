@@ -32,7 +32,7 @@ from redshift_optimizer.errors import WarehouseError
 from redshift_optimizer.models.lake import SchemaSnapshot, TableSnapshot
 from redshift_optimizer.resources import quote_identifier
 from redshift_optimizer.sql.parsing import DIALECT, SqlInputError
-from redshift_optimizer.sql.query import lookup_table
+from redshift_optimizer.sql.scopes import lookup_table
 from redshift_optimizer.sql_guard import guard
 from redshift_optimizer.transpile import to_postgres
 

@@ -56,3 +56,23 @@ def test_redact_literals_keeps_the_text_but_not_the_values():
     assert "4242" not in redacted and "jane@example.com" not in redacted
     assert redacted == "SELECT name, email\nFROM Customers \nWHERE id = ? AND email = '?'"
     assert fingerprint(redacted).query_hash == fingerprint(sql).query_hash
+
+
+def test_every_recorded_fingerprint_is_unchanged():
+    # The golden file (tests/analysis/fingerprint_cases.py says how it was made): the stored
+    # hashes of earlier runs must keep matching, whatever the scanner's implementation.
+    from tests.analysis.fingerprint_cases import ROOT, cases, digest
+
+    recorded = cases()
+    assert len(recorded) > 3000
+    drifted = []
+    for case in recorded:
+        if "path" in case:
+            sql = (ROOT / case["path"]).read_text(encoding="utf-8")
+            assert digest(sql) == case["sql_hash"], (
+                f"{case['path']} changed: record it again with python -m tests.analysis.fingerprint_cases")
+            if fingerprint(sql).query_hash != case["hash"]:
+                drifted.append(case["path"])
+        elif normalize(case["sql"]) != case["text"]:
+            drifted.append(f"{case['sql']!r}: {normalize(case['sql'])!r} != {case['text']!r}")
+    assert not drifted, "\n".join(drifted[:20])

@@ -255,3 +255,34 @@ def test_a_table_read_only_by_unload_is_not_unused():
     text = "UNLOAD ('SELECT * FROM public.facts WHERE day > ''2026-01-01''') TO 's3://b/p' IAM_ROLE 'r'"
     review = review_schema(snap(healthy(size_mb=5000)), queries=window({"query_text": text}))
     assert "C002" not in codes(review)
+
+
+#: Six columns used equally: a process's set order puts them in name order about once in 720.
+WIDE_COLUMNS = ["zeta", "alpha", "mu", "beta", "kappa", "omega"]
+WIDE = healthy(table_name="public.wide", sort_keys=["day"], columns=[
+    {"name": "day", "type": "DATE", "encoding": "RAW", "nullable": False, "dist_key": False, "sort_key_position": 1},
+    {"name": "account_id", "type": "INTEGER", "encoding": "AZ64", "nullable": False, "dist_key": True,
+     "sort_key_position": 0},
+    *({"name": name, "type": "INTEGER", "encoding": "AZ64", "nullable": False, "dist_key": False,
+       "sort_key_position": 0} for name in WIDE_COLUMNS),
+])
+
+
+def _usage(finding) -> list[str]:
+    return [e.name.removeprefix("executions using ") for e in finding.evidence if e.name.startswith("executions using ")]
+
+
+def test_equally_used_columns_are_listed_in_name_order():
+    joined = "SELECT 1 FROM wide w JOIN wide v ON " + " AND ".join(f"v.{c} = w.{c}" for c in WIDE_COLUMNS)
+    filtered = "SELECT 1 FROM wide WHERE " + " AND ".join(f"{c} = 1" for c in WIDE_COLUMNS)
+    review = review_schema(snap(WIDE), queries=window({"query_text": joined, "executions": 3},
+                                                      {"query_text": filtered, "executions": 3}))
+    for code in ("T012", "T013"):
+        finding = _workload_finding(review, code, "public.wide")
+        assert finding is not None and finding.column == "alpha", code
+        assert _usage(finding) == sorted(WIDE_COLUMNS)[:5], code
+    # Across statements too: the tie does not go to the column of the first query of the window.
+    review = review_schema(snap(WIDE), queries=window(
+        {"query_text": "SELECT 1 FROM wide w JOIN wide v ON v.zeta = w.zeta", "executions": 4},
+        {"query_text": "SELECT 1 FROM wide w JOIN wide v ON v.beta = w.beta", "executions": 4}))
+    assert _workload_finding(review, "T012", "public.wide").column == "beta"

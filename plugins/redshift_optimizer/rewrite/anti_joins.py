@@ -14,7 +14,8 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from redshift_optimizer.models.lake import SchemaSnapshot
-from redshift_optimizer.sql.query import Query, is_ancestor
+from redshift_optimizer.sql.query import Query
+from redshift_optimizer.sql.scopes import is_ancestor
 from redshift_optimizer.sql.trees import conjuncts
 
 

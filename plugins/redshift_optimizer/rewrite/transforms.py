@@ -16,7 +16,8 @@ from sqlglot import exp
 
 from redshift_optimizer.models.lake import SchemaSnapshot
 from redshift_optimizer.sql.joins import join_graph
-from redshift_optimizer.sql.query import Query, base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.sql.outputs import base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.sql.query import Query
 from redshift_optimizer.sql.redundancy import redundant_distinct, useless_order
 from redshift_optimizer.sql.trees import is_star
 

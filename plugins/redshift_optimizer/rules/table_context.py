@@ -26,7 +26,8 @@ from redshift_optimizer.sql.parsing import SqlInputError, parse_statements
 from redshift_optimizer.rules.settings import AnalysisSettings
 from redshift_optimizer.sql.joins import join_graph, using_columns
 from redshift_optimizer.sql.scans import scan_analysis
-from redshift_optimizer.sql.query import Query, lookup_table
+from redshift_optimizer.sql.query import Query
+from redshift_optimizer.sql.scopes import lookup_table
 
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class WorkloadContext:
     settings: AnalysisSettings
     days: float = 1.0
     reads: Counter = field(default_factory=Counter)  # table_name -> executions
-    joins: dict[str, Counter] = field(default_factory=dict)  # table -> column -> executions
+    #: table -> column -> executions, columns in name order (ties in most_common by name)
+    joins: dict[str, Counter] = field(default_factory=dict)
     filters: dict[str, Counter] = field(default_factory=dict)
     joined_tables: set[str] = field(default_factory=set)
     unparsed: list[str] = field(default_factory=list)  # query hashes that did not parse
@@ -65,6 +67,11 @@ class WorkloadContext:
             except Exception:  # noqa: BLE001 - one odd query must not stop the review
                 logger.warning("workload query %s could not be digested", query.query_hash, exc_info=True)
                 ctx.unparsed.append(query.query_hash)
+        # The columns of a statement are counted from sets, whose order changes from one
+        # process to the next, and Counter.most_common keeps insertion order among equal
+        # counts: each table's columns are put in name order, so equally used columns read
+        # the same (T001, T012, T013 and their evidence) in every run and every window order.
+        ctx.joins, ctx.filters = _by_name(ctx.joins), _by_name(ctx.filters)
         return ctx
 
     def _digest(self, query: SlowQuery) -> None:
@@ -176,6 +183,11 @@ class WorkloadContext:
         if priced:
             saving["money_per_day"] = round(seconds * self.settings.price_per_second(), 2)
         return saving
+
+
+def _by_name(counts: dict[str, Counter]) -> dict[str, Counter]:
+    """Each table's column counts with the columns in name order."""
+    return {table: Counter(dict(sorted(counter.items()))) for table, counter in counts.items()}
 
 
 def query_facts(query: SlowQuery) -> list[Evidence]:

@@ -11,7 +11,9 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from redshift_optimizer.sql import DIALECT
-from redshift_optimizer.sql.query import Query, Source, cached_columns, per_query
+from redshift_optimizer.sql.cache import cached_columns, per_query
+from redshift_optimizer.sql.query import Query
+from redshift_optimizer.sql.scopes import Source
 from redshift_optimizer.sql.trees import columns_outside_subqueries, conjuncts, disjuncts
 
 Pair = frozenset  # frozenset[Source] of two relations

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
+from redshift_optimizer.sql.cache import per_query
 from redshift_optimizer.sql.joins import JoinGraph, constant_filter_columns, join_graph
-from redshift_optimizer.sql.query import Query, Source, per_query
+from redshift_optimizer.sql.query import Query
+from redshift_optimizer.sql.scopes import Source
 from redshift_optimizer.sql.trees import columns_outside_subqueries
 
 def single_row(source: Source) -> bool:

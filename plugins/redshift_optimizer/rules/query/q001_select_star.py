@@ -10,7 +10,8 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
-from redshift_optimizer.sql.query import Source, base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.sql.outputs import base_tables_behind, output_scopes, star_targets
+from redshift_optimizer.sql.scopes import Source
 from redshift_optimizer.sql.trees import is_star
 
 

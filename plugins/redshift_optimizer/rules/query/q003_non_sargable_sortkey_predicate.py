@@ -10,7 +10,7 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
-from redshift_optimizer.sql.query import ColumnOrigin
+from redshift_optimizer.sql.resolution import ColumnOrigin
 from redshift_optimizer.sql.trees import columns_outside_subqueries
 
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In,

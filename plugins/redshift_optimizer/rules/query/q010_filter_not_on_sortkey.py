@@ -10,8 +10,9 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.sql.cache import cached_columns
 from redshift_optimizer.sql.scans import ScanAnalysis, scan_analysis
-from redshift_optimizer.sql.query import Source, cached_columns
+from redshift_optimizer.sql.scopes import Source
 
 
 def _sort_key_joined(ctx: QueryContext, analysis: ScanAnalysis, source: Source, leading: str) -> bool:
