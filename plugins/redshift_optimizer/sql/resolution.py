@@ -46,6 +46,7 @@ class ColumnResolution(OutputColumns):
         super().__init__(statement, snapshot)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
         self._selected_cache: dict[int, set[str]] = {}
+        self._candidate_cache: dict[int, tuple[Scope, list[tuple[Source, bool]]]] = {}
         self._resolved: dict[tuple[str, str, int], tuple[Scope | None, Source | None]] = {}
         self._origins: dict[tuple[str, str, int], tuple[Scope | None, ColumnOrigin | None]] = {}
         # The same column nodes are asked about many times (their relation, their origin): the
@@ -104,9 +105,8 @@ class ColumnResolution(OutputColumns):
             else:
                 # Only the relations of this scope's FROM and JOINs: a CTE's scope also lists the
                 # CTEs defined before it, which its unqualified columns cannot mean.
-                selected = self._selected(scope)
-                answers = [(s, self.has_column(s, name)) for s in sources.values()
-                           if s.kind != "other" and s.alias in selected]
+                answers = [(s, (s.table.column(name) is not None) if plain else self.has_column(s, name))
+                           for s, plain in self._candidates(scope)]
                 yes = [s for s, a in answers if a]
                 unknown = [s for s, a in answers if a is None]
                 if len(yes) == 1 and not unknown:
@@ -117,6 +117,20 @@ class ColumnResolution(OutputColumns):
                     return None  # ambiguous, or the snapshot cannot tell
             scope = scope.parent
         return None
+
+    def _candidates(self, scope: Scope) -> list[tuple[Source, bool]]:
+        """The relations an unqualified column of the scope may belong to, each with whether
+        it is a base table the snapshot lists the columns of, under its own column names
+        (``has_column`` is then whether the table has it), once per scope."""
+        known = self._candidate_cache.get(id(scope))
+        if known is None or known[0] is not scope:
+            selected = self._selected(scope)
+            candidates = [
+                (s, s.kind == "table" and bool(s.table and s.table.columns) and not _renamed(s))
+                for s in self.sources(scope).values() if s.kind != "other" and s.alias in selected
+            ]
+            known = self._candidate_cache[id(scope)] = (scope, candidates)
+        return known[1]
 
     def _selected(self, scope: Scope) -> set[str]:
         """Lower-case aliases of the relations a scope's FROM and JOINs name."""
