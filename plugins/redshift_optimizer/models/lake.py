@@ -101,13 +101,24 @@ class SchemaSnapshot(LakeModel):
     tables: list[TableSnapshot] = Field(default_factory=list)
 
     def table(self, name: str) -> TableSnapshot | None:
-        """The table by schema-qualified name, or by bare name when that is unambiguous."""
+        """The table by schema-qualified name, or by bare name when that is unambiguous. Read
+        through an index by lower-case name, built on first use and kept outside the model's
+        fields (not serialized, not compared); rebuilt when ``tables`` is replaced or grows."""
+        index = self.__dict__.get("_table_index")
+        tables = self.tables
+        if index is None or index[0] is not tables or index[1] != len(tables):
+            exact: dict[str, TableSnapshot] = {}
+            bare: dict[str, list[TableSnapshot]] = {}
+            for t in tables:
+                exact.setdefault(t.table_name.lower(), t)
+                bare.setdefault(t.short_name.lower(), []).append(t)
+            index = self.__dict__["_table_index"] = (tables, len(tables), exact, bare)
         lowered = name.lower()
-        exact = [t for t in self.tables if t.table_name.lower() == lowered]
-        if exact:
-            return exact[0]
-        bare = [t for t in self.tables if t.short_name.lower() == lowered.split(".")[-1]]
-        return bare[0] if len(bare) == 1 else None
+        found = index[2].get(lowered)
+        if found is not None:
+            return found
+        candidates = index[3].get(lowered.split(".")[-1], [])
+        return candidates[0] if len(candidates) == 1 else None
 
 
 class ColumnChange(LakeModel):

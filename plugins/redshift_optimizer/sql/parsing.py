@@ -98,7 +98,7 @@ def _may_unnest(tree: exp.Expression) -> bool:
     relations (``FROM e, e.items AS i``), which the parser's implicit-UNNEST pass would
     rewrite. A superset of the pass's own test (which only looks at the relations before the
     join): False means the pass leaves the tree as it is."""
-    for join in tree.find_all(exp.Join):
+    for join in tree.find_all(exp.Join, bfs=False):  # any order: one is enough
         table, holder = join.this, join.parent
         if join.args.get("on") or not isinstance(table, exp.Table) or len(table.parts) < 2:
             continue
