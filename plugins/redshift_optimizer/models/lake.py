@@ -26,6 +26,24 @@ def utc_timestamp(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _name_index(model: BaseModel, field: str, attribute: str) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """({lower-case name: first item}, {lower-case name: every item}) of the items of a list
+    field of a model, named by their ``attribute``: built on first use and kept outside the
+    model's fields (not serialized, not compared); rebuilt when the list is replaced or grows."""
+    items = getattr(model, field)
+    slot = f"_{field}_by_{attribute}"
+    index = model.__dict__.get(slot)
+    if index is None or index[0] is not items or index[1] != len(items):
+        first: dict[str, Any] = {}
+        every: dict[str, list[Any]] = {}
+        for item in items:
+            name = getattr(item, attribute).lower()
+            first.setdefault(name, item)
+            every.setdefault(name, []).append(item)
+        index = model.__dict__[slot] = (items, len(items), (first, every))
+    return index[2]
+
+
 class LakeModel(BaseModel):
     """Base of the lake's objects: unknown fields are kept, so newer writers stay readable."""
 
@@ -68,17 +86,9 @@ class TableSnapshot(LakeModel):
         return self.table_name.split(".", 1)[-1]
 
     def column(self, name: str) -> ColumnSnapshot | None:
-        """The column of that name (case-insensitive; the first, should two share it). Read
-        through an index by lower-case name, built on first use and kept outside the model's
-        fields (not serialized, not compared); rebuilt when ``columns`` is replaced or grows."""
-        index = self.__dict__.get("_column_index")
-        columns = self.columns
-        if index is None or index[0] is not columns or index[1] != len(columns):
-            by_name: dict[str, ColumnSnapshot] = {}
-            for c in columns:
-                by_name.setdefault(c.name.lower(), c)
-            index = self.__dict__["_column_index"] = (columns, len(columns), by_name)
-        return index[2].get(name.lower())
+        """The column of that name (case-insensitive; the first, should two share it), read
+        through an index by lower-case name (see ``_name_index``)."""
+        return _name_index(self, "columns", "name")[0].get(name.lower())
 
     @property
     def ghost_rows(self) -> int | None:
@@ -101,23 +111,13 @@ class SchemaSnapshot(LakeModel):
     tables: list[TableSnapshot] = Field(default_factory=list)
 
     def table(self, name: str) -> TableSnapshot | None:
-        """The table by schema-qualified name, or by bare name when that is unambiguous. Read
-        through an index by lower-case name, built on first use and kept outside the model's
-        fields (not serialized, not compared); rebuilt when ``tables`` is replaced or grows."""
-        index = self.__dict__.get("_table_index")
-        tables = self.tables
-        if index is None or index[0] is not tables or index[1] != len(tables):
-            exact: dict[str, TableSnapshot] = {}
-            bare: dict[str, list[TableSnapshot]] = {}
-            for t in tables:
-                exact.setdefault(t.table_name.lower(), t)
-                bare.setdefault(t.short_name.lower(), []).append(t)
-            index = self.__dict__["_table_index"] = (tables, len(tables), exact, bare)
+        """The table by schema-qualified name, or by bare name when that is unambiguous, read
+        through indexes by lower-case name (see ``_name_index``)."""
         lowered = name.lower()
-        found = index[2].get(lowered)
+        found = _name_index(self, "tables", "table_name")[0].get(lowered)
         if found is not None:
             return found
-        candidates = index[3].get(lowered.split(".")[-1], [])
+        candidates = _name_index(self, "tables", "short_name")[1].get(lowered.split(".")[-1], [])
         return candidates[0] if len(candidates) == 1 else None
 
 
