@@ -88,7 +88,12 @@ class TableSnapshot(LakeModel):
     def column(self, name: str) -> ColumnSnapshot | None:
         """The column of that name (case-insensitive; the first, should two share it), read
         through an index by lower-case name (see ``_name_index``)."""
-        return _name_index(self, "columns", "name")[0].get(name.lower())
+        return self.columns_by_name().get(name.lower())
+
+    def columns_by_name(self) -> dict[str, ColumnSnapshot]:
+        """{lower-case name: the column (the first of that name)}: the index ``column`` reads,
+        shared (callers only read it)."""
+        return _name_index(self, "columns", "name")[0]
 
     @property
     def ghost_rows(self) -> int | None:

@@ -46,7 +46,7 @@ class ColumnResolution(OutputColumns):
         super().__init__(statement, snapshot)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
         self._selected_cache: dict[int, set[str]] = {}
-        self._candidate_cache: dict[int, tuple[Scope, list[tuple[Source, bool]]]] = {}
+        self._candidate_cache: dict[int, tuple[Scope, list]] = {}
         self._resolved: dict[tuple[str, str, int], tuple[Scope | None, Source | None]] = {}
         self._origins: dict[tuple[str, str, int], tuple[Scope | None, ColumnOrigin | None]] = {}
         # The same column nodes are asked about many times (their relation, their origin): the
@@ -105,8 +105,8 @@ class ColumnResolution(OutputColumns):
             else:
                 # Only the relations of this scope's FROM and JOINs: a CTE's scope also lists the
                 # CTEs defined before it, which its unqualified columns cannot mean.
-                answers = [(s, (s.table.column(name) is not None) if plain else self.has_column(s, name))
-                           for s, plain in self._candidates(scope)]
+                answers = [(s, (name in by_name) if by_name is not None else self.has_column(s, name))
+                           for s, by_name in self._candidates(scope)]
                 yes = [s for s, a in answers if a]
                 unknown = [s for s, a in answers if a is None]
                 if len(yes) == 1 and not unknown:
@@ -118,15 +118,16 @@ class ColumnResolution(OutputColumns):
             scope = scope.parent
         return None
 
-    def _candidates(self, scope: Scope) -> list[tuple[Source, bool]]:
-        """The relations an unqualified column of the scope may belong to, each with whether
-        it is a base table the snapshot lists the columns of, under its own column names
-        (``has_column`` is then whether the table has it), once per scope."""
+    def _candidates(self, scope: Scope) -> list[tuple[Source, dict[str, ColumnSnapshot] | None]]:
+        """The relations an unqualified column of the scope may belong to, once per scope, each
+        with its columns by lower-case name when it is a base table the snapshot lists under
+        its own column names (``has_column`` is then whether the name is among them)."""
         known = self._candidate_cache.get(id(scope))
         if known is None or known[0] is not scope:
             selected = self._selected(scope)
             candidates = [
-                (s, s.kind == "table" and bool(s.table and s.table.columns) and not _renamed(s))
+                (s, s.table.columns_by_name()
+                 if s.kind == "table" and s.table and s.table.columns and not _renamed(s) else None)
                 for s in self.sources(scope).values() if s.kind != "other" and s.alias in selected
             ]
             known = self._candidate_cache[id(scope)] = (scope, candidates)
