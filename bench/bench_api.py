@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import sys
@@ -248,6 +249,10 @@ def submit_at_once(client: httpx.Client) -> None:
 def main() -> None:
     from local.postgres import LocalPostgres
 
+    # The product logs each statement and request at INFO for the task logs: here they would
+    # bury the figures (the Airflow processes keep their own logs under the state folder).
+    for name in ("redshift_optimizer", "botocore", "urllib3"):
+        logging.getLogger(name).setLevel(logging.ERROR if name == "urllib3" else logging.WARNING)
     STATE.mkdir(parents=True, exist_ok=True)
     moto = services.MotoServer(services.free_port(), Path(tempfile.mkdtemp()) / "aws.log").start()
     os.environ.update(services.aws_environment(moto.url))

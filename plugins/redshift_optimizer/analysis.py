@@ -28,7 +28,6 @@ from redshift_optimizer.sql.parsing import (
     first_offset,
     line_col,
     parse_statements,
-    statement_offsets,
     unknown_syntax,
 )
 from redshift_optimizer.rules.query_context import QueryContext
@@ -226,7 +225,6 @@ def analyze(
     findings: list[Finding] = []
     contexts = []
     skipped: list[NotAnalysed] = []
-    offsets = statement_offsets(sql) if any(isinstance(s, exp.Command) for s in statements) else []
     for number, statement in enumerate(statements, 1):
         ctx = QueryContext(sql, statement, snapshot, stats, profile, config, query_hash)
         contexts.append(ctx)
@@ -234,7 +232,7 @@ def analyze(
         if found is not None:
             reason, offset = found
             if offset is None:
-                offset = offsets[number - 1] if len(offsets) == len(statements) else first_offset(statement)
+                offset = statement.meta.get("statement_offset", first_offset(statement))
             line, col = line_col(sql, offset) if offset is not None else (None, None)
             skipped.append(NotAnalysed(statement=number, line=line, col=col,
                                        kind=str(statement.this or "").upper() or "COMMAND", reason=reason))

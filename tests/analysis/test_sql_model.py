@@ -107,3 +107,18 @@ def test_parse_reports_the_parsers_errors():
         with pytest.raises(type(theirs.value)) as ours:
             parse(text)
         assert str(ours.value) == str(theirs.value)
+
+
+def test_a_table_is_found_by_its_schema_or_by_a_bare_name_one_schema_holds():
+    from redshift_optimizer.models.lake import SchemaSnapshot, SnapshotSource, TableSnapshot
+
+    snapshot = SchemaSnapshot(extract_timestamp="2026-12-01T00:00:00Z", schema_version="1",
+                              source=SnapshotSource(engine="redshift", database="dev"), tables=[
+        TableSnapshot(table_name="demo_local.orders"), TableSnapshot(table_name="demo_local.lineitem"),
+        TableSnapshot(table_name="public.lineitem")])
+    assert snapshot.table("DEMO_LOCAL.Orders").table_name == "demo_local.orders"
+    assert snapshot.table("dev.demo_local.orders").table_name == "demo_local.orders"
+    assert snapshot.table("orders").table_name == "demo_local.orders"
+    # Another schema's table of the same name is not it; a bare name two schemas hold is ambiguous.
+    assert snapshot.table("demo_master.orders") is None
+    assert snapshot.table("lineitem") is None

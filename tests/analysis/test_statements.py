@@ -185,6 +185,13 @@ def test_the_query_inside_unload_and_explain_is_judged(snapshot, sql, col):
     assert result.optimized_query is None
 
 
+def test_an_explain_of_an_earlier_statement_is_placed_at_its_own_line(snapshot):
+    # The EXPLAIN repeats the first statement's text: its findings are at its own line.
+    query = "SELECT sale_id FROM sales WHERE TRUNC(sale_date) = '2026-01-01'"
+    result = analyze(f"{query};\n\nEXPLAIN\n{query};", snapshot=snapshot)
+    assert sorted(f.line for f in result.findings if f.code == "Q003") == [1, 4]
+
+
 def test_judging_a_query_leaves_its_tree_intact(snapshot):
     import sqlglot
     from sqlglot import exp

@@ -6,7 +6,8 @@ import json
 
 from tests.corpus.corpus import HERE, build_snapshot
 
-SNAPSHOTS = {"tpcds": "tpcds-3tb", "tpch": "tpch-3tb", "unseen/ssb": "ssb-sf100"}
+SNAPSHOTS = {"tpcds": "tpcds-3tb", "tpch": "tpch-3tb", "unseen/ssb": "ssb-sf100",
+             "unseen/querypatterns": "tpch-sf100-querypatterns", "unseen/immersionday": "tpch-immersionday"}
 
 
 def main() -> None:

@@ -116,14 +116,16 @@ class SchemaSnapshot(LakeModel):
     tables: list[TableSnapshot] = Field(default_factory=list)
 
     def table(self, name: str) -> TableSnapshot | None:
-        """The table by schema-qualified name, or by bare name when that is unambiguous, read
-        through indexes by lower-case name (see ``_name_index``)."""
-        lowered = name.lower()
-        found = _name_index(self, "tables", "table_name")[0].get(lowered)
-        if found is not None:
-            return found
-        candidates = _name_index(self, "tables", "short_name")[1].get(lowered.split(".")[-1], [])
-        return candidates[0] if len(candidates) == 1 else None
+        """The table by schema-qualified name (``database.schema.table`` read as
+        ``schema.table``), or by bare name when one schema alone holds it. A name qualified
+        with a schema the snapshot does not hold is no table of it (None), even if another
+        schema has a table of that name. Read through indexes by lower-case name (see
+        ``_name_index``)."""
+        parts = name.lower().split(".")
+        if len(parts) > 1:
+            return _name_index(self, "tables", "table_name")[0].get(".".join(parts[-2:]))
+        bare = _name_index(self, "tables", "short_name")[1].get(parts[0], [])
+        return bare[0] if len(bare) == 1 else None
 
 
 class ColumnChange(LakeModel):

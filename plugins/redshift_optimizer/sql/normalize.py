@@ -74,7 +74,7 @@ def embedded_query(sql: str, command: exp.Command) -> exp.Query | None:
     rest = command.expression.this if isinstance(command.expression, exp.Literal) else None
     if keyword not in ("UNLOAD", "EXPLAIN", "PREPARE") or not rest:
         return None
-    start = sql.find(rest)
+    start = sql.find(rest, command.meta.get("statement_offset", 0))
     if start < 0:
         return None
     if keyword == "PREPARE":  # PREPARE name [(type, ...)] AS statement

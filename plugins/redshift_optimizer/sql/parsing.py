@@ -211,7 +211,7 @@ def parse_statements(sql: str) -> list[exp.Expression]:
     except ParseError as exc:
         trees = _parse_each(sql)
         if trees is not None:
-            return trees
+            return _place_commands(sql, trees)
         error = exc.errors[0] if exc.errors else {}
         line, col = error.get("line"), error.get("col")
         highlight = error.get("highlight") or ""
@@ -226,7 +226,7 @@ def parse_statements(sql: str) -> list[exp.Expression]:
     if not all(isinstance(tree, _STATEMENTS) for tree in statements):
         fallback = _parse_each(sql)
         if fallback is not None:
-            return fallback
+            return _place_commands(sql, fallback)
     for tree in statements:
         if not isinstance(tree, _STATEMENTS):
             offset = first_offset(tree)
@@ -238,6 +238,19 @@ def parse_statements(sql: str) -> list[exp.Expression]:
                 f"CREATE ...), got {got!r}",
                 line, col,
             )
+    return _place_commands(sql, statements)
+
+
+def _place_commands(sql: str, statements: list[exp.Expression]) -> list[exp.Expression]:
+    """The statements, each opaque command marked with its offset in the script
+    (``meta["statement_offset"]``): the parser gives a command no position, and its text may
+    repeat an earlier statement's."""
+    if any(isinstance(s, exp.Command) for s in statements):
+        offsets = statement_offsets(sql)
+        if len(offsets) == len(statements):
+            for statement, offset in zip(statements, offsets):
+                if isinstance(statement, exp.Command):
+                    statement.meta["statement_offset"] = offset
     return statements
 
 

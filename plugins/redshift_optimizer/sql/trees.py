@@ -59,4 +59,20 @@ def is_star(projection: exp.Expression) -> bool:
     )
 
 
-__all__ = ["columns_outside_subqueries", "conjuncts", "contains_subquery", "disjuncts", "is_star"]
+def stored_output(statement: exp.Expression) -> str | None:
+    """Where a statement keeps what its query selects instead of returning it to a client:
+    ``INSERT``, ``CREATE TABLE AS``, ``CREATE VIEW`` (also materialized), ``SELECT INTO`` or
+    ``UNLOAD``; None for a query, and for a statement that selects nothing."""
+    if isinstance(statement, exp.Insert) and isinstance(statement.expression, exp.Query):
+        return "INSERT"
+    if isinstance(statement, exp.Create) and isinstance(statement.expression, exp.Query):
+        return f"CREATE {str(statement.args.get('kind') or 'TABLE').upper()} AS"
+    if isinstance(statement, exp.Select) and statement.args.get("into") is not None:
+        return "SELECT INTO"
+    if isinstance(statement, exp.Command) and str(statement.this).upper() == "UNLOAD":
+        return "UNLOAD"
+    return None
+
+
+__all__ = ["columns_outside_subqueries", "conjuncts", "contains_subquery", "disjuncts", "is_star",
+           "stored_output"]

@@ -12,7 +12,7 @@ from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
 from redshift_optimizer.sql.outputs import base_tables_behind, output_scopes, star_targets
 from redshift_optimizer.sql.scopes import Source
-from redshift_optimizer.sql.trees import is_star
+from redshift_optimizer.sql.trees import is_star, stored_output
 
 
 def _one_row(select: exp.Expression) -> bool:
@@ -43,8 +43,8 @@ def _compares_whole_rows(select: exp.Expression) -> bool:
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.root is None:
         return
-    if isinstance(ctx.original, exp.Command) and str(ctx.original.this).upper() == "UNLOAD":
-        return  # an export: the file is meant to hold every column the query selects
+    if stored_output(ctx.original):
+        return  # a copy, a view or an export: what is selected is what is kept (a view's readers name their own)
     for scope in output_scopes(ctx.root):
         if _no_rows(scope.expression) or _compares_whole_rows(scope.expression):
             continue
@@ -56,10 +56,10 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
                 if target.node.args.get("pivots"):
                     continue  # * returns the PIVOT / UNPIVOT output, which consumes the table's columns
                 for base in base_tables_behind(ctx, target):
-                    if base not in tables:
+                    if base.table is not None and base not in tables:
                         tables.append(base)
             if not tables:
-                continue
+                continue  # no table behind it that the snapshot describes
             # One row (LIMIT 1, or an aggregate-free peek) reads one block per column: LOW.
             large = [t for t in tables if ctx.is_large(t.table)] if not _one_row(scope.expression) else []
             facts = [evidence.fragment(ctx, projection)]
@@ -93,7 +93,12 @@ RULE = Rule(
             "columns are narrowed later, or that reads a CTE naming its columns, costs nothing; "
             "`*` inside EXISTS and COUNT(*) are not stars. A `*` in a branch of INTERSECT or "
             "EXCEPT (MINUS) is the whole-row comparison, a `*` over PIVOT / UNPIVOT returns the "
-            "pivot's output, and LIMIT 0 reads no rows: none is reported."
+            "pivot's output, and LIMIT 0 reads no rows: none is reported. Nor is a `*` over a table "
+            "the snapshot does not describe (or with no snapshot): whether it has columns the "
+            "query does not need, and what they cost, is unknown. Nor is a `*` in what "
+            "a statement stores rather than returns (INSERT ... SELECT, CREATE TABLE AS, SELECT "
+            "INTO, UNLOAD: a copy or an export holds every column it selects; CREATE VIEW: the "
+            "queries that read the view choose their columns, and only theirs are read)."
         ),
         why=(
             "Redshift stores each column separately: a query reads only the blocks of the "

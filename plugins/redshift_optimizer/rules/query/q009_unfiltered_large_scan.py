@@ -11,6 +11,7 @@ from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
 from redshift_optimizer.sql.scans import scan_analysis
+from redshift_optimizer.sql.trees import stored_output
 
 
 def _row_count(table: exp.Expression) -> bool:
@@ -28,8 +29,8 @@ def _row_count(table: exp.Expression) -> bool:
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
-    if ctx.snapshot is None:
-        return
+    if ctx.snapshot is None or stored_output(ctx.original):
+        return  # a copy or an export reads every row on purpose; a view's readers bring the filters
     reads = [s for s in ctx.base_reads() if ctx.is_large(s.table)]
     if not reads:
         return
@@ -69,7 +70,10 @@ RULE = Rule(
             "The preserved side of an outer join is not restricted by its ON condition, and a "
             "subquery correlated to an unfiltered outer table is not restricted by the correlation. "
             "`SELECT COUNT(*) FROM t` alone asks for the row count, which no filter could answer: "
-            "it is not reported."
+            "it is not reported. Nor is the query of a statement that stores what it reads "
+            "(INSERT ... SELECT, CREATE TABLE AS, SELECT INTO, UNLOAD: a deep copy or an export "
+            "reads every row on purpose) or defines a view (the queries that read it bring "
+            "their own filters, which Redshift applies inside the view)."
         ),
         why=(
             "Without a predicate, zone maps cannot skip a single block: the whole table is read "

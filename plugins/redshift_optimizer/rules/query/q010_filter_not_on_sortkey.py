@@ -10,6 +10,7 @@ from redshift_optimizer.models.findings import Severity
 from redshift_optimizer.rules import evidence
 from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
+from redshift_optimizer.rules.selectivity import kept_share
 from redshift_optimizer.sql.cache import cached_columns
 from redshift_optimizer.sql.scans import ScanAnalysis, scan_analysis
 from redshift_optimizer.sql.scopes import Source
@@ -46,14 +47,49 @@ def _sort_key_joined(ctx: QueryContext, analysis: ScanAnalysis, source: Source, 
     return False
 
 
-_RANGE = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In)
+_COMPARISONS = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+def _constant(node: exp.Expression | None) -> bool:
+    """A value known before the scan starts: no column and no subquery in it."""
+    return node is not None and not any(isinstance(n, (exp.Column, exp.Query)) for n in node.walk())
+
+
+def _compared_column(node: exp.Expression) -> exp.Column | None:
+    """The bare column a predicate compares with constants in a form zone maps serve:
+    ``col = / < / > ... constant`` (either side), ``col BETWEEN c1 AND c2``, ``col IN (c, ...)``,
+    ``col LIKE 'prefix%'``. None for a wrapped column (``SUBSTRING(c_phone, 1, 2) IN (...)``:
+    a block's min and max say nothing of the function's values), a comparison with another
+    column or with a subquery's result (``o_totalprice > (SELECT MEDIAN(...))``), IS NULL, ``<>``
+    and NOT."""
+    if isinstance(node, _COMPARISONS):
+        for column, other in ((node.this, node.expression), (node.expression, node.this)):
+            if isinstance(column, exp.Column) and _constant(other):
+                return column
+        return None
+    if not isinstance(node.this, exp.Column):
+        return None
+    if isinstance(node, exp.Between):
+        return node.this if _constant(node.args.get("low")) and _constant(node.args.get("high")) else None
+    if isinstance(node, exp.In):
+        values = node.expressions
+        return node.this if values and node.args.get("query") is None and all(map(_constant, values)) else None
+    if isinstance(node, (exp.Like, exp.ILike)):
+        pattern = node.expression
+        prefix = isinstance(pattern, exp.Literal) and pattern.is_string and pattern.this and pattern.this[0] not in "%_"
+        return node.this if prefix else None
+    return None
+
+
+#: A filter the data profile says keeps at least this share of the rows would skip few
+#: blocks whatever the sort key (``c_acctbal > 0`` keeps nine rows in ten of TPC-H's customers).
+_WIDE = 0.5
 
 
 def _block_skipping(ctx: QueryContext, predicate: exp.Expression, source: Source) -> set[str]:
     """The columns of ``source`` that a predicate compares in a way zone maps could use if the
-    column were sorted: equality, range, IN list or a prefix LIKE against constants. Not a
-    comparison of two of the table's own columns (``l_commitdate < l_receiptdate``), IS NULL,
-    ``<>``, NOT, or a LIKE with a leading wildcard: no sort key makes those skip blocks."""
+    column were sorted (see ``_compared_column``), through AND, OR and parentheses; not one
+    whose comparison the data profile says keeps most of the rows (``_WIDE``)."""
     found: set[str] = set()
     stack = [predicate]
     while stack:
@@ -61,19 +97,16 @@ def _block_skipping(ctx: QueryContext, predicate: exp.Expression, source: Source
         if isinstance(node, (exp.And, exp.Or, exp.Paren)):
             stack.extend(node.iter_expressions())
             continue
-        if isinstance(node, (exp.Like, exp.ILike)):
-            pattern = node.expression
-            if not (isinstance(pattern, exp.Literal) and pattern.is_string and pattern.this
-                    and pattern.this[0] not in "%_"):
-                continue
-        elif not isinstance(node, _RANGE) or (isinstance(node, exp.In) and node.args.get("query") is not None):
+        column = _compared_column(node)
+        if column is None:
             continue
-        columns = cached_columns(ctx, node)
-        own = [c for c in columns if ctx.source_of(c) is source
-               or ((o := ctx.origin(c)) is not None and o.table is not None and o.table is source.table)]
-        if len(own) == 1 and len(own) == len(columns):
-            origin = ctx.origin(own[0])
-            found.add((origin.name if origin else own[0].name).lower())
+        origin = ctx.origin(column)
+        if ctx.source_of(column) is source or (origin is not None and origin.table is not None
+                                                and origin.table is source.table):
+            name = (origin.name if origin else column.name).lower()
+            share = kept_share(ctx.profile, source.table.table_name, name, node)
+            if share is None or share < _WIDE:
+                found.add(name)
     return found
 
 
@@ -158,6 +191,12 @@ RULE = Rule(
             "(on any of its sort-key columns when the sort key is INTERLEAVED). Only comparisons "
             "with constants count as filters: join columns, `IN (SELECT ...)` semi-joins and "
             "`IS NULL` on the NULL-supplying side of an outer join (an anti-join) do not. A "
+            "table whose only filters are ones no sort key could serve (a wrapped column such "
+            "as `SUBSTRING(c_phone, 1, 2) IN (...)`, a comparison with a subquery's result or "
+            "with another column, `<>`, a LIKE with a leading wildcard) is not reported, nor one "
+            "whose filters the data profile says keep half of its rows or more (from each "
+            "column's minimum, maximum and distinct count: `c_acctbal > 0` keeps nine rows in "
+            "ten of TPC-H's customers), since no sort key would skip many blocks for them. A "
             "leading sort key joined to a filtered dimension (`ss_sold_date_sk = d_date_sk AND "
             "d_year = 2001`) or given by `IN (SELECT ...)` counts as restricted."
         ),

@@ -86,6 +86,7 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         for source in all_sources:
             groups.setdefault(shape(source), []).append(source)
         sources = max(groups.values(), key=len)
+        one_pass = "conditional aggregation (CASE inside the aggregates)"
         scalar = [s for s in all_sources if grain(s.scope) == ("scalar",)
                   and s.scope.scope_type == ScopeType.SUBQUERY]
         if len({id(s.scope) for s in sources}) < 2:
@@ -96,12 +97,12 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
             if not (scalar and same):
                 continue  # reads that differ in what they join or how they group: not one pass
             sources = [same[0], *scalar]
+            one_pass = "a window aggregate beside the rows (AVG(x) OVER (), MEDIAN(x) OVER (PARTITION BY ...))"
         table = sources[0].table
         yield Hit(
             message=(
                 f"{name} ({evidence.rows(table)}) is scanned {len(sources)} times in separate parts "
-                "of the statement; one scan with conditional aggregation (CASE inside the "
-                "aggregates) reads it once"
+                f"of the statement; one scan with {one_pass} reads it once"
             ),
             evidence=[*evidence.table(table), evidence.metric(f"{name} scans", len(sources)),
                       *[evidence.fragment(ctx, s.node, name=f"read {i + 1}") for i, s in enumerate(sources)]],
@@ -137,7 +138,8 @@ RULE = Rule(
             "WHERE channel IN ('web', 'app')"
         ),
     ),
-    fix="One scan with conditional aggregation (CASE inside the aggregates), or GROUP BY the distinguishing column.",
+    fix=("One scan with conditional aggregation (CASE inside the aggregates), or GROUP BY the distinguishing "
+         "column; for rows compared with an aggregate of the same table, a window aggregate over them."),
     check=check,
     needs=("snapshot",),
 )

@@ -1,0 +1,22 @@
+-- dbt-labs/jaffle-shop-classic models/staging/stg_payments.sql, compiled by hand (see README)
+with source as (
+    
+        select * from analytics.raw_payments
+
+),
+
+renamed as (
+
+    select
+        id as payment_id,
+        order_id,
+        payment_method,
+
+        -- `amount` is currently stored in cents, so we convert it to dollars
+        amount / 100 as amount
+
+    from source
+
+)
+
+select * from renamed
