@@ -79,7 +79,9 @@ _IMPLICIT_UNNEST: contextvars.ContextVar[bool] = contextvars.ContextVar("implici
 
 def _gate_implicit_unnest() -> bool:
     """Make the Redshift parser's SUPPORTS_IMPLICIT_UNNEST read ``_IMPLICIT_UNNEST`` (True,
-    as the dialect says, for every other caller); False when the parser has no such flag."""
+    as the dialect says, for every other caller); False when the parser has no such flag.
+    A dialect subclass whose parser sets the flag cannot do it: sqlglot ships its parser
+    compiled, and an interpreted class cannot inherit from a compiled one."""
     parser = Dialect.get_or_raise(DIALECT).parser_class
     flag = parser.__dict__.get("SUPPORTS_IMPLICIT_UNNEST")
     if isinstance(flag, property):
