@@ -167,6 +167,7 @@ def create_app(
     app.state.history = history_store
     app.state.lake = lake
     app.state.history_cache = history.PageCache(settings.history_cache_seconds)
+    app.state.job_cache = jobs.JobCache(settings.job_cache_seconds)
 
     for module in (optimize, jobs, history, metadata, ingest, health):
         app.include_router(module.router)

@@ -76,6 +76,9 @@ class ApiSettings(LakeLocation):
     metadata_cache_seconds: float = Field(60.0, ge=0, description="how long metadata JSON is served from memory")
     history_cache_seconds: float = Field(5.0, ge=0, le=3600,
                                          description="how long a history listing is served from memory (0: off)")
+    job_cache_seconds: float = Field(2.0, ge=0, le=60,
+                                     description="how long a live job's state is served from memory (0: off; "
+                                                 "a job that ended: a minute)")
 
     # Signing the history cursors.
     cursor_secret: SecretStr = Field(

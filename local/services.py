@@ -166,9 +166,15 @@ class MotoServer:
         return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
+        """Ask the endpoint to stop (it closes its journal), and end it if it has not within
+        30 s (a loaded machine): every request was already written to the journal."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(10)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
 
 
 def aws_environment(endpoint_url: str) -> dict[str, str]:

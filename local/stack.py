@@ -201,6 +201,10 @@ def airflow_environment(state: Path, port: int, warehouse_dsn: str, airflow_db_d
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        # The api-server and every task share one small machine here: under load a task's call
+        # to the execution API can wait past Airflow's 5 s default and fail the task (Airflow's
+        # advice for timeouts under high load is this setting).
+        "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "30",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)]),
         # Airflow starts its own helpers as `airflow ...`: the virtualenv's comes first.
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),

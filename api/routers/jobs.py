@@ -14,7 +14,12 @@ or the rewrite check could not run on the warehouse (the message says which and 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+import threading
+import time
+from collections import OrderedDict
+from typing import Callable
+
+from fastapi import APIRouter, HTTPException, Request, status
 
 from api.deps import AirflowDep, HistoryDep, LakeDep, Reader, SettingsDep
 from api.models import AgentProgress, Job, JobRequest, Problem, StepProgress
@@ -42,12 +47,61 @@ def _missing(job_id: str) -> HTTPException:
     responses={401: {"model": Problem}, 403: {"model": Problem}, 404: {"model": Problem},
                503: {"model": Problem, "description": "Airflow is unreachable (setting OPTIMIZER_API_AIRFLOW_URL)"}},
 )
-def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: AirflowDep, lake: LakeDep,
-            history: HistoryDep) -> Job:
+def get_job(job_id: str, request: Request, caller: Reader, settings: SettingsDep, airflow: AirflowDep,
+            lake: LakeDep, history: HistoryDep) -> Job:
     """queued / running / success / partial / failed, each agent's task state and result as
     soon as the agent finished, and the job's record once it ended."""
     if not is_job_id(job_id):
         raise _missing(job_id)
+    cache = getattr(request.app.state, "job_cache", None) or JobCache(0)
+    return cache.get(job_id, lambda: _read_job(job_id, settings, airflow, lake, history))
+
+
+class JobCache:
+    """The answers of GET /jobs by job id. A live job's answer is served for ``seconds``: every
+    poll of every page and client otherwise asks Airflow's API two or three times and reads the
+    lake, and with dozens of jobs followed at once that load is what slows Airflow down. The
+    answer of a job that ended, with everything read, is served for ``ENDED_SECONDS`` (it
+    changes only if an operator clears the run in Airflow to run it again). At most ``size``
+    answers; callers asking the same job at once share one read."""
+
+    ENDED_SECONDS = 60.0
+
+    def __init__(self, seconds: float, size: int = 1024, clock: Callable[[], float] = time.monotonic):
+        self.seconds, self.size, self.clock = seconds, size, clock
+        self._jobs: OrderedDict[str, tuple[float, Job]] = OrderedDict()  # id -> (fresh until, answer)
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def _fresh(self, job_id: str) -> Job | None:
+        cached = self._jobs.get(job_id)
+        return cached[1] if cached is not None and self.clock() < cached[0] else None
+
+    def get(self, job_id: str, read: Callable[[], tuple[Job, bool]]) -> Job:
+        if self.seconds <= 0:
+            return read()[0]
+        job = self._fresh(job_id)
+        if job is not None:
+            return job
+        with self._lock:
+            lock = self._locks.setdefault(job_id, threading.Lock())
+        with lock:
+            job = self._fresh(job_id)
+            if job is None:
+                job, ended = read()
+                seconds = max(self.seconds, self.ENDED_SECONDS) if ended else self.seconds
+                with self._lock:
+                    self._jobs[job_id] = (self.clock() + seconds, job)
+                    self._jobs.move_to_end(job_id)
+                    while len(self._jobs) > self.size:
+                        dropped, _ = self._jobs.popitem(last=False)
+                        self._locks.pop(dropped, None)
+            return job
+
+
+def _read_job(job_id: str, settings, airflow, lake, history) -> tuple[Job, bool]:
+    """The job as Airflow, the lake and the history have it, and whether that is final (the run
+    ended and everything could be read)."""
     run = airflow.dag_run(settings.dag_id, job_id)
     if run is None:
         raise _missing(job_id)
@@ -87,7 +141,7 @@ def get_job(job_id: str, caller: Reader, settings: SettingsDep, airflow: Airflow
     )
     if job_status == "queued" and airflow.is_paused(settings.dag_id):
         job.message = f"the DAG {settings.dag_id} is paused in Airflow: the job waits until it is unpaused"
-    return job
+    return job, ended and not unreadable and (plan is None or record is not None)
 
 
 def _state(run_state: str, agents: list[AgentProgress], steps: list[StepProgress], plan: RunPlan | None,

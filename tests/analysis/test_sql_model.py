@@ -6,11 +6,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 import sqlglot
 from sqlglot import exp
 
 import redshift_optimizer.sql as sql_package
 from redshift_optimizer.sql.normalize import normalize
+from redshift_optimizer.sql.parsing import parse
 from redshift_optimizer.sql.positions import SourceText
 from redshift_optimizer.sql.query import Query
 
@@ -73,6 +75,38 @@ def test_a_tree_built_in_code_has_no_positions_and_fragments_are_regenerated():
     text = SourceText("SELECT a FROM t WHERE t.a > 1")
     assert text.locate(built) is None and text.position(built) == (None, None)
     assert text.fragment(built) == "t.a > 1"
+
+
+def _shape(tree):
+    return [(type(n).__name__, n.sql(dialect="redshift"), (n.meta or {}).get("start"), (n.meta or {}).get("end"))
+            for n in tree.walk()]
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT i FROM analytics.events e, e.items i",          # SUPER navigation: the parser's UNNEST
+    "SELECT i FROM analytics.events AS e, e.items AS i, i.tags AS t",
+    "SELECT 1 FROM a JOIN b ON a.k = b.k, b.items AS i",   # navigation of a relation joined with ON
+    "SELECT 1 FROM tpch.orders, tpch.lineitem WHERE o_orderkey = l_orderkey",
+    "SELECT * FROM (SELECT * FROM s.t, s.u) AS x, x.items",
+    "UPDATE sales SET amount = 0 FROM orders o, o.lines l WHERE o.id = sales.id",
+    "SELECT 1; SELECT i FROM e, e.items i",
+])
+def test_parse_gives_the_parsers_own_trees(text):
+    ours = parse(text)
+    theirs = sqlglot.parse(text, read="redshift")
+    assert [_shape(t) for t in ours] == [_shape(t) for t in theirs]
+    # The pass is only off inside parse: sqlglot's own callers still get UNNEST.
+    assert isinstance(sqlglot.parse_one("SELECT i FROM e, e.items i", read="redshift").args["joins"][0].this,
+                      exp.Unnest)
+
+
+def test_parse_reports_the_parsers_errors():
+    for text in ("SELECT 1 FROM", "SELECT (1", "SELECT 'open"):
+        with pytest.raises(Exception) as theirs:
+            sqlglot.parse(text, read="redshift")
+        with pytest.raises(type(theirs.value)) as ours:
+            parse(text)
+        assert str(ours.value) == str(theirs.value)
 
 
 def test_a_table_is_found_by_its_schema_or_by_a_bare_name_one_schema_holds():

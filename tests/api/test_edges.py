@@ -308,3 +308,42 @@ def test_the_history_page_cache_reads_once_serves_stale_while_renewing_and_waits
     time.sleep(1.2)
     assert cache.get(("page",), read).cursor == "3", "too old: the caller waits for a read"
     assert PageCache(0).get(("page",), read).cursor == "4", "0 s: no cache"
+
+
+class CountingAirflow(FakeAirflow):
+    def __init__(self, state, tasks):
+        super().__init__(state, tasks)
+        self.reads = 0
+
+    def dag_run(self, dag_id, run_id):
+        self.reads += 1
+        return super().dag_run(dag_id, run_id)
+
+
+def test_job_answers_are_served_from_memory_a_live_one_briefly_an_ended_one_longer(aws):
+    from api.routers.jobs import JobCache
+
+    live = CountingAirflow("running", {"plan_query": "running"})
+    with job_app(live) as http:
+        for _ in range(5):
+            assert http.get("/jobs/adhoc__0000000000000000000000e4").json()["status"] == "running"
+    assert live.reads == 1  # five polls within the 2 s default: one read of Airflow
+    clock = [100.0]
+    cache, reads = JobCache(2.0, clock=lambda: clock[0]), []
+
+    def read(ended):
+        reads.append(ended)
+        return f"answer {len(reads)}", ended
+
+    assert cache.get("live", lambda: read(False)) == "answer 1"
+    clock[0] += 1.9
+    assert cache.get("live", lambda: read(False)) == "answer 1"
+    clock[0] += 0.2  # 2.1 s: read again
+    assert cache.get("live", lambda: read(False)) == "answer 2"
+    assert cache.get("ended", lambda: read(True)) == "answer 3"
+    clock[0] += 59
+    assert cache.get("ended", lambda: read(True)) == "answer 3"
+    clock[0] += 2  # past a minute: an operator may have cleared the run
+    assert cache.get("ended", lambda: read(True)) == "answer 4"
+    assert JobCache(0).get("off", lambda: read(False)) == "answer 5"
+    assert JobCache(0).get("off", lambda: read(False)) == "answer 6"

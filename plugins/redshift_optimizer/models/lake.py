@@ -26,6 +26,24 @@ def utc_timestamp(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _name_index(model: BaseModel, field: str, attribute: str) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """({lower-case name: first item}, {lower-case name: every item}) of the items of a list
+    field of a model, named by their ``attribute``: built on first use and kept outside the
+    model's fields (not serialized, not compared); rebuilt when the list is replaced or grows."""
+    items = getattr(model, field)
+    slot = f"_{field}_by_{attribute}"
+    index = model.__dict__.get(slot)
+    if index is None or index[0] is not items or index[1] != len(items):
+        first: dict[str, Any] = {}
+        every: dict[str, list[Any]] = {}
+        for item in items:
+            name = getattr(item, attribute).lower()
+            first.setdefault(name, item)
+            every.setdefault(name, []).append(item)
+        index = model.__dict__[slot] = (items, len(items), (first, every))
+    return index[2]
+
+
 class LakeModel(BaseModel):
     """Base of the lake's objects: unknown fields are kept, so newer writers stay readable."""
 
@@ -68,17 +86,14 @@ class TableSnapshot(LakeModel):
         return self.table_name.split(".", 1)[-1]
 
     def column(self, name: str) -> ColumnSnapshot | None:
-        """The column of that name (case-insensitive; the first, should two share it). Read
-        through an index by lower-case name, built on first use and kept outside the model's
-        fields (not serialized, not compared); rebuilt when ``columns`` is replaced or grows."""
-        index = self.__dict__.get("_column_index")
-        columns = self.columns
-        if index is None or index[0] is not columns or index[1] != len(columns):
-            by_name: dict[str, ColumnSnapshot] = {}
-            for c in columns:
-                by_name.setdefault(c.name.lower(), c)
-            index = self.__dict__["_column_index"] = (columns, len(columns), by_name)
-        return index[2].get(name.lower())
+        """The column of that name (case-insensitive; the first, should two share it), read
+        through an index by lower-case name (see ``_name_index``)."""
+        return self.columns_by_name().get(name.lower())
+
+    def columns_by_name(self) -> dict[str, ColumnSnapshot]:
+        """{lower-case name: the column (the first of that name)}: the index ``column`` reads,
+        shared (callers only read it)."""
+        return _name_index(self, "columns", "name")[0]
 
     @property
     def ghost_rows(self) -> int | None:
@@ -104,12 +119,12 @@ class SchemaSnapshot(LakeModel):
         """The table by schema-qualified name (``database.schema.table`` read as
         ``schema.table``), or by bare name when one schema alone holds it. A name qualified
         with a schema the snapshot does not hold is no table of it (None), even if another
-        schema has a table of that name."""
+        schema has a table of that name. Read through indexes by lower-case name (see
+        ``_name_index``)."""
         parts = name.lower().split(".")
         if len(parts) > 1:
-            qualified = ".".join(parts[-2:])
-            return next((t for t in self.tables if t.table_name.lower() == qualified), None)
-        bare = [t for t in self.tables if t.short_name.lower() == parts[0]]
+            return _name_index(self, "tables", "table_name")[0].get(".".join(parts[-2:]))
+        bare = _name_index(self, "tables", "short_name")[1].get(parts[0], [])
         return bare[0] if len(bare) == 1 else None
 
 

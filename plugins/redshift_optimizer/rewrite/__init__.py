@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import sqlglot
 from sqlglot import exp
 
 from redshift_optimizer.models.findings import AnalysisResult, Rewrite, Verification
@@ -40,7 +39,7 @@ from redshift_optimizer.rewrite.transforms import (
     sargable_ranges,
 )
 from redshift_optimizer.rewrite.union_all import disjoint_union_all
-from redshift_optimizer.sql.parsing import DIALECT
+from redshift_optimizer.sql.parsing import DIALECT, parse_one
 from redshift_optimizer.sql.query import Query as QueryContext
 
 Transform = Callable[[exp.Expression, SchemaSnapshot | None], exp.Expression]
@@ -148,7 +147,9 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
         if candidate == current:
             continue
         try:
-            candidate = sqlglot.parse_one(candidate.sql(dialect=DIALECT), read=DIALECT)
+            # The candidate is the transformation's own copy, replaced by what its text parses
+            # to: written without another copy.
+            candidate = parse_one(candidate.sql(dialect=DIALECT, copy=False))
         except Exception as exc:  # noqa: BLE001
             notes.append(f"{name} withdrawn: it does not parse ({exc})")
             continue
@@ -189,7 +190,8 @@ def offer_rewrite(ctx: QueryContext, result: AnalysisResult, warehouse: Any = No
     if not applied:
         result.verification_notes += notes
         return
-    text = current.sql(dialect=DIALECT, pretty=True)
+    # Without a warehouse nothing reads the tree after its text: written without a copy.
+    text = current.sql(dialect=DIALECT, pretty=True, copy=warehouse is not None)
     level = min((r.verification for r in applied), key=lambda v: v.rank)
     if warehouse is not None:
         from redshift_optimizer.verify import verify

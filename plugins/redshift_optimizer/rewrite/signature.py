@@ -47,9 +47,10 @@ def schema_of(snapshot: SchemaSnapshot) -> MappingSchema:
 def signature(tree: exp.Expression, snapshot: SchemaSnapshot) -> Signature | None:
     """(name, type) of each output column, or None when sqlglot cannot derive it."""
     try:
+        # Not quoted: the signature reads names (alias_or_name), which quoting leaves alone.
         qualified = qualify(
             tree.copy(), schema=schema_of(snapshot), dialect=DIALECT, db="public",
-            validate_qualify_columns=False, identify=False,
+            validate_qualify_columns=False, identify=False, quote_identifiers=False,
         )
         typed = annotate_types(qualified, schema=schema_of(snapshot), dialect=DIALECT)
     except Exception:  # noqa: BLE001 - qualify gives up on some valid SQL; no signature then
@@ -59,7 +60,9 @@ def signature(tree: exp.Expression, snapshot: SchemaSnapshot) -> Signature | Non
     selects = typed.selects
     if any(isinstance(s, exp.Star) or (isinstance(s, exp.Column) and isinstance(s.this, exp.Star)) for s in selects):
         return None  # a star the schema could not expand
-    return [(s.alias_or_name.lower(), s.type.sql(dialect=DIALECT) if s.type else "UNKNOWN") for s in selects]
+    # The types belong to this copy of the tree: written without a copy of their own.
+    return [(s.alias_or_name.lower(), s.type.sql(dialect=DIALECT, copy=False) if s.type else "UNKNOWN")
+            for s in selects]
 
 
 __all__ = ["Signature", "schema_of", "signature"]

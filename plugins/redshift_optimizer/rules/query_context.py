@@ -46,6 +46,34 @@ class QueryContext:
             setattr(self, name, getattr(self.query, name))
         for name in _TEXT_READERS:
             setattr(self, name, getattr(self.query.text, name))
+        self._found: dict[tuple[type, ...], list[exp.Expression]] = {}
+        self._by_type: dict[type, list[exp.Expression]] | None = None
+
+    def find_all(self, *types: type) -> list[exp.Expression]:
+        """``statement.find_all(*types)``: the nodes of those types, breadth first as sqlglot
+        walks, from one walk of the statement per query (most rules look for a kind of node,
+        and each walked the whole statement for it). The rules only read the statement, and
+        the list is shared: callers only read it."""
+        found = self._found.get(types)
+        if found is not None:
+            return found
+        if self._by_type is None:
+            self._nodes = list(self.statement.walk())
+            self._by_type = {}
+            for node in self._nodes:
+                kind = type(node)
+                bucket = self._by_type.get(kind)
+                if bucket is None:
+                    self._by_type[kind] = [node]
+                else:
+                    bucket.append(node)
+        buckets = [nodes for kind, nodes in self._by_type.items() if issubclass(kind, types)]
+        if len(buckets) <= 1:
+            found = buckets[0] if buckets else []
+        else:  # several kinds: in walk order
+            found = [node for node in self._nodes if isinstance(node, types)]
+        self._found[types] = found
+        return found
 
     @property
     def cte_scopes(self) -> list:

@@ -27,9 +27,15 @@ def per_query(function: Callable[..., _Derived]) -> Callable[..., _Derived]:
     @wraps(function)
     def cached(query: "Query", *nodes: object) -> _Derived:
         key = (function, *map(id, nodes))
-        known = query._derived.get(key)
-        if known is None or any(a is not b for a, b in zip(known[0], nodes)):
-            known = query._derived[key] = (nodes, function(query, *nodes))
+        derived = query._derived
+        known = derived.get(key)
+        if known is not None:
+            for kept, node in zip(known[0], nodes):
+                if kept is not node:
+                    break
+            else:
+                return known[1]
+        known = derived[key] = (nodes, function(query, *nodes))
         return known[1]
 
     return cached

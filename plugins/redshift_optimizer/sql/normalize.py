@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from redshift_optimizer.sql import DIALECT
+from redshift_optimizer.sql.parsing import parse_one
 
 _UNLOAD_QUERY = re.compile(r"\s*\(\s*'((?:[^']|'')*)'\s*\)", re.S)
 _EXPLAIN_OPTIONS = re.compile(r"\s*(?:verbose\s+)?", re.I)
@@ -100,7 +100,7 @@ def embedded_query(sql: str, command: exp.Command) -> exp.Query | None:
         positions.append(len(raw))
         inner = "".join(chars)
     try:
-        tree = sqlglot.parse_one(inner, read=DIALECT)
+        tree = parse_one(inner)
     except Exception:  # noqa: BLE001 - the command stays opaque
         return None
     if not isinstance(tree, exp.Query):

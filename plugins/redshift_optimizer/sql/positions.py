@@ -63,12 +63,15 @@ class Position:
 
 class SourceText:
     """The original text of a statement, and where its nodes are in it. An empty text (a
-    tree built or transformed in code) has no positions: fragments are regenerated."""
+    tree built or transformed in code) has no positions: fragments are regenerated. The
+    tree of a text is read, not changed: a node's span is found once (a finding asks for
+    its node's position, fragment and evidence)."""
 
-    __slots__ = ("sql",)
+    __slots__ = ("sql", "_spans")
 
     def __init__(self, sql: str):
         self.sql = sql
+        self._spans: dict[int, tuple[exp.Expression, tuple[int, int] | None]] = {}
 
     def locate(self, node: exp.Expression) -> Position | None:
         """The node's position, or None when the tree keeps no offsets for it."""
@@ -80,6 +83,14 @@ class SourceText:
 
     def span(self, node: exp.Expression) -> tuple[int, int] | None:
         """Start and end offsets of the node in the original text (best effort)."""
+        if not self.sql:
+            return self._span(node)
+        known = self._spans.get(id(node))
+        if known is None or known[0] is not node:  # kept with the node: its id is not reused
+            known = self._spans[id(node)] = (node, self._span(node))
+        return known[1]
+
+    def _span(self, node: exp.Expression) -> tuple[int, int] | None:
         starts, ends, first = [], [], None
         for child in node.walk():
             meta = child.meta if hasattr(child, "_meta") and child._meta else None

@@ -46,8 +46,13 @@ class ColumnResolution(OutputColumns):
         super().__init__(statement, snapshot)
         self._has_cache: dict[tuple[int, str], bool | None] = {}
         self._selected_cache: dict[int, set[str]] = {}
+        self._candidate_cache: dict[int, tuple[Scope, list]] = {}
         self._resolved: dict[tuple[str, str, int], tuple[Scope | None, Source | None]] = {}
         self._origins: dict[tuple[str, str, int], tuple[Scope | None, ColumnOrigin | None]] = {}
+        # The same column nodes are asked about many times (their relation, their origin): the
+        # answer is kept per node, with the node, as the tree is read and not changed.
+        self._node_sources: dict[int, tuple[exp.Column, Source | None]] = {}
+        self._node_origins: dict[int, tuple[exp.Column, ColumnOrigin | None]] = {}
 
     def has_column(self, source: Source, name: str) -> bool | None:
         """Whether the relation has that column: True, False, or None when unknown."""
@@ -100,9 +105,8 @@ class ColumnResolution(OutputColumns):
             else:
                 # Only the relations of this scope's FROM and JOINs: a CTE's scope also lists the
                 # CTEs defined before it, which its unqualified columns cannot mean.
-                selected = self._selected(scope)
-                answers = [(s, self.has_column(s, name)) for s in sources.values()
-                           if s.kind != "other" and s.alias in selected]
+                answers = [(s, (name in by_name) if by_name is not None else self.has_column(s, name))
+                           for s, by_name in self._candidates(scope)]
                 yes = [s for s, a in answers if a]
                 unknown = [s for s, a in answers if a is None]
                 if len(yes) == 1 and not unknown:
@@ -113,6 +117,21 @@ class ColumnResolution(OutputColumns):
                     return None  # ambiguous, or the snapshot cannot tell
             scope = scope.parent
         return None
+
+    def _candidates(self, scope: Scope) -> list[tuple[Source, dict[str, ColumnSnapshot] | None]]:
+        """The relations an unqualified column of the scope may belong to, once per scope, each
+        with its columns by lower-case name when it is a base table the snapshot lists under
+        its own column names (``has_column`` is then whether the name is among them)."""
+        known = self._candidate_cache.get(id(scope))
+        if known is None or known[0] is not scope:
+            selected = self._selected(scope)
+            candidates = [
+                (s, s.table.columns_by_name()
+                 if s.kind == "table" and s.table and s.table.columns and not _renamed(s) else None)
+                for s in self.sources(scope).values() if s.kind != "other" and s.alias in selected
+            ]
+            known = self._candidate_cache[id(scope)] = (scope, candidates)
+        return known[1]
 
     def _selected(self, scope: Scope) -> set[str]:
         """Lower-case aliases of the relations a scope's FROM and JOINs name."""
@@ -127,9 +146,12 @@ class ColumnResolution(OutputColumns):
 
     def source_of(self, column: exp.Column) -> Source | None:
         """The relation of a column reference (None if it cannot be resolved)."""
-        if isinstance(column.this, exp.Star):
-            return None
-        return self.resolve(column.name, column.table, self.scope_of(column))
+        known = self._node_sources.get(id(column))
+        if known is None or known[0] is not column:
+            source = None if isinstance(column.this, exp.Star) else \
+                self.resolve(column.name, column.table, self.scope_of(column))
+            known = self._node_sources[id(column)] = (column, source)
+        return known[1]
 
     def is_outer_reference(self, column: exp.Column, scope: Scope) -> bool:
         """True when the column belongs to a relation of an enclosing scope (correlation)."""
@@ -138,7 +160,11 @@ class ColumnResolution(OutputColumns):
 
     def origin(self, column: exp.Column) -> ColumnOrigin | None:
         """The base-table column a reference reads, traced through CTEs and derived tables."""
-        return self._traced(column.name.lower(), column.table, self.scope_of(column))
+        known = self._node_origins.get(id(column))
+        if known is None or known[0] is not column:
+            known = self._node_origins[id(column)] = (
+                column, self._traced(column.name.lower(), column.table, self.scope_of(column)))
+        return known[1]
 
     def origin_in(self, source: Source, name: str) -> ColumnOrigin | None:
         """The base-table column that column ``name`` of a relation reads (JOIN ... USING)."""
@@ -310,10 +336,14 @@ class ColumnResolution(OutputColumns):
         """Relations of ``scope`` (or enclosing ones) the expression's own columns read.
         Columns inside nested subqueries are not counted. None if a column is unresolved."""
         found: set[Source] = set()
+        column_scope = self._column_scope
         for column in columns_outside_subqueries(expression):
             if isinstance(column.this, exp.Star):
                 continue
-            source = self.resolve(column.name, column.table, scope)
+            if scope is not None and column_scope.get(id(column)) is scope:
+                source = self.source_of(column)  # its own scope: the answer kept per node
+            else:
+                source = self.resolve(column.name, column.table, scope)
             if source is None:
                 if not column.table and self._is_projection_alias(column.name, scope):
                     continue

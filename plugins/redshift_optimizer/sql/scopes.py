@@ -76,13 +76,14 @@ class Scopes:
         if cached is not None:
             return cached
         result: dict[str, Source] = {}
+        aliases = [alias.lower() for alias in scope.sources]
         for alias, value in scope.sources.items():
             key = alias.lower()
             if isinstance(value, Scope):
                 result[key] = Source(key, scope, value.expression, derived=value,
                                      name=alias, kind="derived")
             elif isinstance(value, exp.Table):
-                if self._is_navigation(value, scope) or not value.name:  # TABLE(fn(...)), navigation
+                if self._is_navigation(value, aliases) or not value.name:  # TABLE(fn(...)), navigation
                     result[key] = Source(key, scope, value, name=alias, kind="other")
                     continue
                 written = ".".join(p for p in (value.db, value.name) if p)
@@ -95,10 +96,14 @@ class Scopes:
         return result
 
     @staticmethod
-    def _is_navigation(table: exp.Table, scope: Scope) -> bool:
-        # Redshift SUPER navigation ("FROM t, t.items i") reads a column, not a table.
+    def _is_navigation(table: exp.Table, aliases: list[str]) -> bool:
+        """Redshift SUPER navigation ("FROM t, t.items i") reads a column, not a table: the
+        table's schema is another relation of the scope (``aliases``: theirs, lower case)."""
         db = (table.db or "").lower()
-        return bool(db) and db in {a.lower() for a in scope.sources if a.lower() != table.alias_or_name.lower()}
+        if not db:
+            return False
+        own = table.alias_or_name.lower()
+        return any(alias == db and alias != own for alias in aliases)
 
     def base_reads(self) -> list[Source]:
         """Every read of a base table in the statement, one per FROM/JOIN occurrence (a table

@@ -69,7 +69,7 @@ def _in_filter(node: exp.Expression) -> bool:
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
-    for node in ctx.statement.find_all(exp.Like, exp.ILike, *_REGEX, *_REGEX_FUNCTIONS):
+    for node in ctx.find_all(exp.Like, exp.ILike, *_REGEX, *_REGEX_FUNCTIONS):
         target = node.this.this if isinstance(node.this, exp.Escape) else node.this
         if isinstance(node, _REGEX_FUNCTIONS):
             if not _in_filter(node) or not _unanchored_regex(node.expression):

@@ -77,7 +77,7 @@ def _columns(ctx: QueryContext, outer: exp.Expression, select: exp.Expression) -
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
-    for node in ctx.statement.find_all(exp.Not, exp.NEQ):
+    for node in ctx.find_all(exp.Not, exp.NEQ):
         found = _not_in(node)
         if found is None:
             continue

@@ -34,7 +34,7 @@ def _distinct_branch(node: exp.Expression) -> bool:
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
     done: set[int] = set()
-    for node in ctx.statement.find_all(exp.Union):
+    for node in ctx.find_all(exp.Union):
         if not node.args.get("distinct") or id(node) in done:
             continue
         chain = _chain(node)

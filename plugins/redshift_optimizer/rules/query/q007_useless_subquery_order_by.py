@@ -19,7 +19,7 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         root = root.expression
     while isinstance(root, exp.Subquery):  # INSERT INTO t (SELECT ... ORDER BY ...)
         root = root.this
-    for query in ctx.statement.find_all(exp.Select, exp.SetOperation):
+    for query in ctx.find_all(exp.Select, exp.SetOperation):
         order = useless_order(query, root)
         if order is None:
             continue

@@ -17,7 +17,7 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
     seen: set[tuple[int, str]] = set()
-    for count in ctx.statement.find_all(exp.Count):
+    for count in ctx.find_all(exp.Count):
         if not isinstance(count.this, exp.Distinct):
             continue
         # The same aggregate written twice in one SELECT (in the list and again in ORDER BY or

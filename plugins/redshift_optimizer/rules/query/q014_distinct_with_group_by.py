@@ -14,7 +14,7 @@ from redshift_optimizer.sql.redundancy import redundant_distinct
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
-    for select in ctx.statement.find_all(exp.Select):
+    for select in ctx.find_all(exp.Select):
         if not redundant_distinct(select, ctx):
             continue
         yield Hit(

@@ -97,7 +97,7 @@ def _may_be_datetime(text: str) -> bool:
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
-    for node in ctx.statement.find_all(*COMPARISONS):
+    for node in ctx.find_all(*COMPARISONS):
         if isinstance(node, (exp.Like, exp.ILike)):
             continue
         left = _operand(ctx, node.this)

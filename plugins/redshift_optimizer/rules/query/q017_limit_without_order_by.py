@@ -55,7 +55,7 @@ def _row_generator(query: exp.Expression) -> bool:
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
-    for query in ctx.statement.find_all(exp.Select, exp.SetOperation):
+    for query in ctx.find_all(exp.Select, exp.SetOperation):
         clauses = [query.args[k] for k in ("limit", "offset", "fetch") if query.args.get(k)]
         clauses = [c for c in clauses if not _no_limit(c)]
         clause = clauses[0] if clauses else None

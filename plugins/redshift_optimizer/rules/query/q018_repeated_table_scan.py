@@ -29,7 +29,7 @@ def _grain(scope) -> tuple:
     return ("distinct",) if select.args.get("distinct") else ("rows",)
 
 
-def _shape(ctx: QueryContext, source) -> tuple:
+def _shape(ctx: QueryContext, source, grain=_grain) -> tuple:
     """What a read is combined with in its SELECT: the other relations (base tables by name,
     with the outer-join side of each) and the grain. Reads of one table with the same shape
     differ only in their filters, which CASE inside the aggregates can tell apart; a table
@@ -40,12 +40,15 @@ def _shape(ctx: QueryContext, source) -> tuple:
         side = (join.args.get("side") or "").upper() if join is not None else ""
         name = other.table.table_name if other.table else (other.name if other.is_base else f"({other.kind})")
         partners.append((name if other is not source else "", side))
-    return tuple(sorted(partners)), _grain(source.scope)
+    return tuple(sorted(partners)), grain(source.scope)
 
 
 def check(ctx: QueryContext) -> Iterator[Hit]:
     if ctx.snapshot is None:
         return
+    large = [source for source in ctx.base_reads() if ctx.is_large(source.table)]
+    if len({source.table.table_name for source in large}) == len(large):
+        return  # no large table read twice: nothing to read once instead
     correlated = {
         id(s) for s in ctx.scopes if s.scope_type == ScopeType.SUBQUERY and outer_references(ctx, s)
     }
@@ -58,22 +61,39 @@ def check(ctx: QueryContext) -> Iterator[Hit]:
         return False
 
     reads: dict[str, list] = {}
-    for source in ctx.base_reads():
-        if ctx.is_large(source.table) and not in_correlated(source.scope):
+    for source in large:
+        if not in_correlated(source.scope):
             reads.setdefault(source.table.table_name, []).append(source)
+    # Each read's shape and each scope's grain once for this statement (the grain writes
+    # the GROUP BY keys as SQL text, and the reads are compared pairwise).
+    grains: dict[int, tuple] = {}
+    shapes: dict[int, tuple] = {}
+
+    def grain(scope) -> tuple:
+        if id(scope) not in grains:
+            grains[id(scope)] = _grain(scope)
+        return grains[id(scope)]
+
+    def shape(source) -> tuple:
+        if id(source) not in shapes:
+            shapes[id(source)] = _shape(ctx, source, grain)
+        return shapes[id(source)]
+
     for name, all_sources in reads.items():
+        if len(all_sources) < 2:
+            continue
         groups: dict[tuple, list] = {}
         for source in all_sources:
-            groups.setdefault(_shape(ctx, source), []).append(source)
+            groups.setdefault(shape(source), []).append(source)
         sources = max(groups.values(), key=len)
         one_pass = "conditional aggregation (CASE inside the aggregates)"
-        scalar = [s for s in all_sources if _grain(s.scope) == ("scalar",)
+        scalar = [s for s in all_sources if grain(s.scope) == ("scalar",)
                   and s.scope.scope_type == ScopeType.SUBQUERY]
         if len({id(s.scope) for s in sources}) < 2:
             # An uncorrelated scalar aggregate over the same joins as another read (x > (SELECT
             # AVG(x) ...)): one pass with a window aggregate does both.
             same = [s for s in all_sources if s not in scalar and any(
-                _shape(ctx, s)[0] == _shape(ctx, t)[0] for t in scalar)]
+                shape(s)[0] == shape(t)[0] for t in scalar)]
             if not (scalar and same):
                 continue  # reads that differ in what they join or how they group: not one pass
             sources = [same[0], *scalar]
