@@ -12,7 +12,7 @@ from sqlglot.optimizer.scope import Scope
 from redshift_optimizer.sql.cache import per_query
 from redshift_optimizer.sql.joins import JoinGraph, constant_filter_columns, join_graph
 from redshift_optimizer.sql.query import Query
-from redshift_optimizer.sql.scopes import Source
+from redshift_optimizer.sql.scopes import Source, leaf_scopes
 from redshift_optimizer.sql.trees import columns_outside_subqueries
 
 def single_row(source: Source) -> bool:
@@ -166,7 +166,6 @@ def scan_analysis(query: Query) -> ScanAnalysis:
         for source in graph.sources:
             if source.derived is None or source not in restricted:
                 continue
-            inner_scopes = source.derived.set_operation_scopes or [source.derived]
             traced: set[tuple[Source, str]] = set()
             for predicate in graph.filters.get(source, []):
                 constant = {id(c) for c in constant_filter_columns(query, predicate, source)}
@@ -179,7 +178,7 @@ def scan_analysis(query: Query) -> ScanAnalysis:
                 if source in pair:
                     for predicate in graph.equi[pair]:
                         traced |= _trace(query, source, predicate)
-            for inner in _leaves(inner_scopes):
+            for inner in leaf_scopes(source.derived):
                 inner_graph = graphs.get(id(inner))
                 if inner_graph is None:
                     continue
@@ -193,13 +192,6 @@ def scan_analysis(query: Query) -> ScanAnalysis:
     for scope in query.scopes:
         result.restricted |= local.get(id(scope), set())
     return result
-
-
-def _leaves(scopes: list[Scope]) -> list[Scope]:
-    leaves = []
-    for scope in scopes:
-        leaves += _leaves(scope.set_operation_scopes) if scope.set_operation_scopes else [scope]
-    return leaves
 
 
 __all__ = ["ScanAnalysis", "own_columns", "scan_analysis", "single_row"]

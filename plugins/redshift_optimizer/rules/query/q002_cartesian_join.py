@@ -13,6 +13,7 @@ from redshift_optimizer.rules.base import Documentation, Hit, Rule
 from redshift_optimizer.rules.query_context import QueryContext
 from redshift_optimizer.sql.joins import join_graph
 from redshift_optimizer.sql.scans import single_row
+from redshift_optimizer.sql.scopes import is_ancestor
 
 
 def _is_comma(join: exp.Join) -> bool:
@@ -38,20 +39,11 @@ def _lateral(ctx: QueryContext, source, scope) -> bool:
         return True
     if source.derived is None:
         return False
-    inner = [s for s in ctx.scopes if s is source.derived or _under(s, source.derived)]
+    inner = [s for s in ctx.scopes if s is source.derived or is_ancestor(source.derived, s)]
     return any(
         (found := ctx.source_of(column)) is not None and found.scope is scope
         for s in inner for column in ctx.columns_of(s)
     )
-
-
-def _under(scope, ancestor) -> bool:
-    scope = scope.parent
-    while scope is not None:
-        if scope is ancestor:
-            return True
-        scope = scope.parent
-    return False
 
 
 def _hit(ctx: QueryContext, source, join, message: str) -> Hit:
