@@ -24,7 +24,12 @@ def follow(client: httpx.Client, status_url: str, timeout: float = 180) -> dict:
     deadline = time.monotonic() + timeout
     seen = set()
     while True:
-        job = client.get(status_url).json()
+        answer = client.get(status_url)
+        if answer.status_code == 503 and time.monotonic() < deadline:
+            time.sleep(1)  # Airflow slow to answer the API (a loaded machine): ask again, as a client does
+            continue
+        assert answer.status_code == 200, answer.text
+        job = answer.json()
         seen.add(job["status"])
         if job["status"] in ("success", "failed"):
             job["seen"] = seen
