@@ -47,6 +47,7 @@ class QueryContext:
         for name in _TEXT_READERS:
             setattr(self, name, getattr(self.query.text, name))
         self._found: dict[tuple[type, ...], list[exp.Expression]] = {}
+        self._nodes: list[exp.Expression] = []  # the statement's nodes in walk order, once find_all needs them
         self._by_type: dict[type, list[exp.Expression]] | None = None
 
     def find_all(self, *types: type) -> list[exp.Expression]:
